@@ -1,0 +1,6 @@
+"""``python -m scarwise``."""
+
+from scarwise.cli.main import run
+
+if __name__ == "__main__":
+    run()
