@@ -2,7 +2,16 @@
 
 The library is the product; the ``scarwise`` command and the web app are shells over these
 functions. scarwise is decision support and education, not a diagnosis.
+
+Public names are imported lazily (PEP 562) so that ``import scarwise`` and ``scarwise --help``
+stay fast: to add one, put ``"Name": "scarwise.module"`` in ``_LAZY`` and the name in the sorted
+``__all__``. Only the light error tree is imported eagerly.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from scarwise._version import __version__
 from scarwise.errors import (
@@ -19,7 +28,15 @@ from scarwise.errors import (
     UploadTooLarge,
     UsageError,
 )
-from scarwise.scales import ScoreResult, score
+
+if TYPE_CHECKING:
+    from scarwise.scales import ScoreResult, score
+
+#: public name -> module that defines it, imported on first use.
+_LAZY: dict[str, str] = {
+    "ScoreResult": "scarwise.scales",
+    "score": "scarwise.scales",
+}
 
 __all__ = [
     "AuthRequired",
@@ -38,3 +55,16 @@ __all__ = [
     "__version__",
     "score",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scarwise' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -32,7 +32,9 @@ def load_document(path: str | Path, *, field: str = "input") -> Any:
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise InvalidInput(problems=[Problem(field, "UTF-8 text (JSON or YAML)", "undecodable bytes")]) from err
+        raise InvalidInput(
+            problems=[Problem(field, "UTF-8 text (JSON or YAML)", "undecodable bytes")]
+        ) from err
     fmt = "yaml" if p.suffix.lower() in {".yaml", ".yml"} else "json"
     return parse_document(text, fmt=fmt, source=name, field=field)
 
@@ -47,7 +49,9 @@ def parse_document(text: str, *, fmt: str, source: str = "<input>", field: str =
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidInput(
-            problems=[Problem(field, "valid JSON", f"{err.msg} at line {err.lineno} column {err.colno}")]
+            problems=[
+                Problem(field, "valid JSON", f"{err.msg} at line {err.lineno} column {err.colno}")
+            ]
         ) from err
     except yaml.YAMLError as err:
         where = getattr(err, "problem_mark", None)

@@ -64,7 +64,11 @@ class Problem:
     def sentence(self, prefix: str = "") -> str:
         where = f"{prefix}.{self.field}" if prefix and self.field else (self.field or prefix)
         got = _short_repr(self.got)
-        return f"{where}: expected {self.expected}, got {got}" if where else f"expected {self.expected}, got {got}"
+        return (
+            f"{where}: expected {self.expected}, got {got}"
+            if where
+            else f"expected {self.expected}, got {got}"
+        )
 
 
 class ScarwiseError(Exception):
@@ -86,7 +90,9 @@ class ScarwiseError(Exception):
         self.hint = hint
         self.prefix = prefix
         if message is None:
-            message = "; ".join(p.sentence(prefix) for p in self.problems) or self.__class__.__name__
+            message = (
+                "; ".join(p.sentence(prefix) for p in self.problems) or self.__class__.__name__
+            )
         self.message = message
         super().__init__(message)
 
@@ -183,7 +189,11 @@ def to_payload(exc: BaseException, *, request_id: str | None = None) -> dict[str
 
 
 def from_validation_error(
-    err: Any, *, cls: type[InvalidInput] = InvalidInput, prefix: str = "", loc_prefix: Sequence[str] = ()
+    err: Any,
+    *,
+    cls: type[InvalidInput] = InvalidInput,
+    prefix: str = "",
+    loc_prefix: Sequence[str] = (),
 ) -> InvalidInput:
     """Turn a :class:`pydantic.ValidationError` into an :class:`InvalidInput` listing every problem."""
     problems = []

@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from scarwise.errors import ScarwiseError, to_payload
-from scarwise.results import Result
+
+if TYPE_CHECKING:
+    from scarwise.results import Result
 
 __all__ = ["emit", "emit_error", "json_requested", "stderr", "stdout"]
 
@@ -38,7 +40,7 @@ def emit(
     render: Callable[[Console], None] | None = None,
 ) -> None:
     """Print one result: its JSON object with ``--json``, else ``render`` (or its JSON, indented)."""
-    data = result.to_json_dict() if isinstance(result, Result) else result
+    data = result if isinstance(result, dict) else result.to_json_dict()
     if json_mode:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -58,16 +60,24 @@ def emit_error(exc: BaseException, *, json_mode: bool, request_id: str | None = 
         return
     err = payload["error"]
     console = stderr()
-    console.print(f"[bold red]error[/] ({err['code']}): {err['message']}", markup=True, highlight=False)
+    console.print(
+        f"[bold red]error[/] ({err['code']}): {err['message']}", markup=True, highlight=False
+    )
     problems = err["errors"]
     if len(problems) > 1:
         prefix = exc.prefix if isinstance(exc, ScarwiseError) else ""
         for row in problems:
             field = f"{prefix}.{row['field']}" if prefix else row["field"]
-            console.print(f"  - {field}: expected {row['expected']}, got {json.dumps(row['got'])}",
-                          markup=False, highlight=False)
+            console.print(
+                f"  - {field}: expected {row['expected']}, got {json.dumps(row['got'])}",
+                markup=False,
+                highlight=False,
+            )
     if err.get("hint"):
         console.print(f"hint: {err['hint']}", markup=False, highlight=False)
     if request_id and err["code"] == "internal":
-        console.print(f"request id: {request_id} (run again with --debug for the traceback)",
-                      markup=False, highlight=False)
+        console.print(
+            f"request id: {request_id} (run again with --debug for the traceback)",
+            markup=False,
+            highlight=False,
+        )

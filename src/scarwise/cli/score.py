@@ -15,16 +15,21 @@ __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("score", help="Score one validated scale (gb-qualitative, gb-quantitative, ecca, scar-s, fitzpatrick).")(
-        score_command
-    )
+    app.command(
+        "score",
+        help="Score one validated scale (gb-qualitative, gb-quantitative, ecca, scar-s, fitzpatrick).",
+    )(score_command)
 
 
 def score_command(
     ctx: typer.Context,
     scale: str | None = typer.Argument(None, help="Scale id; see --list."),
-    input_file: str | None = typer.Option(None, "--input", "-i", help="JSON or YAML input file; '-' reads stdin."),
-    list_scales: bool = typer.Option(False, "--list", help="List the scales with their references."),
+    input_file: str | None = typer.Option(
+        None, "--input", "-i", help="JSON or YAML input file; '-' reads stdin."
+    ),
+    list_scales: bool = typer.Option(
+        False, "--list", help="List the scales with their references."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
@@ -38,16 +43,24 @@ def score_command(
             "schema": "scale-list/1",
             "scarwise_version": _version(),
             "scales": [
-                {"id": s.id, "name": s.name, "max": s.max, "reference": s.provenance.reference,
-                 "doi": s.provenance.doi, "pmid": s.provenance.pmid,
-                 "scoring_certainty": s.provenance.scoring_certainty}
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "max": s.max,
+                    "reference": s.provenance.reference,
+                    "doi": s.provenance.doi,
+                    "pmid": s.provenance.pmid,
+                    "scoring_certainty": s.provenance.scoring_certainty,
+                }
                 for s in SCALES.values()
             ],
         }
         emit(listing, json_mode=json_mode, render=lambda c: _render_list(c, listing))
         return
     if scale is None:
-        raise UsageError("missing argument SCALE (or use --list)", hint="see 'scarwise score --help'")
+        raise UsageError(
+            "missing argument SCALE (or use --list)", hint="see 'scarwise score --help'"
+        )
     if input_file is None:
         raise UsageError("missing option --input FILE", hint="see 'scarwise score --help'")
     from scarwise.scales import get_scale
@@ -88,5 +101,7 @@ def _render_result(console: Console, data: dict[str, Any]) -> None:
             table.add_row(*("" if row.get(k) is None else str(row.get(k)) for k in keys))
         console.print(table)
     prov = data["provenance"]
-    console.print(f"reference: {data['reference']}" + (f" (doi:{prov['doi']})" if prov.get("doi") else ""))
+    console.print(
+        f"reference: {data['reference']}" + (f" (doi:{prov['doi']})" if prov.get("doi") else "")
+    )
     console.print(f"scoring certainty: {prov['scoring_certainty']} - {prov['note']}", markup=False)

@@ -56,7 +56,11 @@ def score_ecca(data: EccaInput) -> EccaResult:
     items = []
     for name, weight in ECCA_WEIGHTS.items():
         cs = count_score(counts[name])
-        items.append(EccaItem(item=name, count=counts[name], weight=weight, count_score=cs, score=weight * cs))
+        items.append(
+            EccaItem(
+                item=name, count=counts[name], weight=weight, count_score=cs, score=weight * cs
+            )
+        )
     return EccaResult(
         score=sum(i.score for i in items),
         max=ECCA_MAX,

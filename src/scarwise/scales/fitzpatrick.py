@@ -16,7 +16,12 @@ from typing import Final
 
 from scarwise.scales.models import FitzpatrickInput, FitzpatrickItem, FitzpatrickResult, Provenance
 
-__all__ = ["FITZPATRICK_BANDS", "FITZPATRICK_PROVENANCE", "phototype_for_total", "score_fitzpatrick"]
+__all__ = [
+    "FITZPATRICK_BANDS",
+    "FITZPATRICK_PROVENANCE",
+    "phototype_for_total",
+    "score_fitzpatrick",
+]
 
 FITZPATRICK_PROVENANCE: Final = Provenance(
     reference="Skin Cancer Foundation 8-item skin-type quiz; Fitzpatrick skin type, StatPearls (PMID 32491558)",
@@ -48,7 +53,7 @@ def score_fitzpatrick(data: FitzpatrickInput) -> FitzpatrickResult:
         max=32,
         items=[FitzpatrickItem(item=k, score=v) for k, v in answers.items()],
         type=phototype,
-        type_roman=_ROMAN[phototype - 1],  # type: ignore[arg-type]
+        type_roman=_ROMAN[phototype - 1],
         questionnaire_version=data.questionnaire_version,
         reference=FITZPATRICK_PROVENANCE.reference,
         provenance=FITZPATRICK_PROVENANCE,

@@ -106,8 +106,17 @@ def score_quantitative(data: GBQuantitativeInput) -> GBQuantitativeResult:
     for name, points in QUANTITATIVE_POINTS.items():
         count = counts[name]
         factor = count_factor(count)
-        items.append(GBQuantitativeItem(item=name, count=count, points=points, factor=factor, score=points * factor))
-    items.append(HypertrophicItem(area_cm2=data.hypertrophic_area_cm2, score=hypertrophic_area_score(data.hypertrophic_area_cm2)))
+        items.append(
+            GBQuantitativeItem(
+                item=name, count=count, points=points, factor=factor, score=points * factor
+            )
+        )
+    items.append(
+        HypertrophicItem(
+            area_cm2=data.hypertrophic_area_cm2,
+            score=hypertrophic_area_score(data.hypertrophic_area_cm2),
+        )
+    )
     return GBQuantitativeResult(
         score=sum(item.score for item in items),
         max=QUANTITATIVE_MAX,
@@ -128,7 +137,11 @@ def score_qualitative(data: GBQualitativeInput) -> GBQualitativeResult:
     missing, every one that the rules could need on the way to a grade is listed.
     """
     steps: list[GBQualitativeStep] = [
-        GBQualitativeStep(item="contour", value=data.contour, rule="type of contour (raised or depressed) scarring")
+        GBQualitativeStep(
+            item="contour",
+            value=data.contour,
+            rule="type of contour (raised or depressed) scarring",
+        )
     ]
     missing: list[str] = []
 
@@ -143,62 +156,104 @@ def score_qualitative(data: GBQualitativeInput) -> GBQualitativeResult:
         marks = need("colour_marks")
         if marks is not None:
             grade = 1 if marks else 0
-            steps.append(GBQualitativeStep(
-                item="colour_marks", value=marks, grade=grade,
-                rule="no contour scars: flat red, brown or white marks give grade 1 (macular), none grade 0",
-            ))
+            steps.append(
+                GBQualitativeStep(
+                    item="colour_marks",
+                    value=marks,
+                    grade=grade,
+                    rule="no contour scars: flat red, brown or white marks give grade 1 (macular), none grade 0",
+                )
+            )
     else:
         obvious = need("obvious_at_50cm")
         concealed = need("easily_concealed") if obvious is not False else None
         if obvious is False:
             grade = 2
-            steps.append(GBQualitativeStep(item="obvious_at_50cm", value=False, grade=2,
-                                           rule="contour scars not obvious at a social distance of 50 cm: grade 2 (mild)"))
+            steps.append(
+                GBQualitativeStep(
+                    item="obvious_at_50cm",
+                    value=False,
+                    grade=2,
+                    rule="contour scars not obvious at a social distance of 50 cm: grade 2 (mild)",
+                )
+            )
         elif concealed is True:
-            steps.append(GBQualitativeStep(item="obvious_at_50cm", value=True, rule="obvious at 50 cm"))
+            steps.append(
+                GBQualitativeStep(item="obvious_at_50cm", value=True, rule="obvious at 50 cm")
+            )
             grade = 2
-            steps.append(GBQualitativeStep(item="easily_concealed", value=True, grade=2,
-                                           rule="easily concealed by make-up, beard shadow or body hair: grade 2 (mild)"))
+            steps.append(
+                GBQualitativeStep(
+                    item="easily_concealed",
+                    value=True,
+                    grade=2,
+                    rule="easily concealed by make-up, beard shadow or body hair: grade 2 (mild)",
+                )
+            )
         else:
             if obvious is True:
-                steps.append(GBQualitativeStep(item="obvious_at_50cm", value=True, rule="obvious at 50 cm"))
+                steps.append(
+                    GBQualitativeStep(item="obvious_at_50cm", value=True, rule="obvious at 50 cm")
+                )
             if concealed is False:
-                steps.append(GBQualitativeStep(item="easily_concealed", value=False, rule="not easily concealed"))
+                steps.append(
+                    GBQualitativeStep(
+                        item="easily_concealed", value=False, rule="not easily concealed"
+                    )
+                )
             grades: list[int] = []
             if data.contour in ("atrophic", "both"):
                 flatten = need("atrophic_flatten_on_stretch")
                 if flatten is not None:
                     g = 3 if flatten else 4
                     grades.append(g)
-                    steps.append(GBQualitativeStep(
-                        item="atrophic_flatten_on_stretch", value=flatten, grade=g,
-                        rule="atrophic scars that flatten when the skin is stretched: grade 3 (moderate); "
-                        "that do not: grade 4 (severe)",
-                    ))
+                    steps.append(
+                        GBQualitativeStep(
+                            item="atrophic_flatten_on_stretch",
+                            value=flatten,
+                            grade=g,
+                            rule="atrophic scars that flatten when the skin is stretched: grade 3 (moderate); "
+                            "that do not: grade 4 (severe)",
+                        )
+                    )
             if data.contour in ("hypertrophic", "both"):
                 significant = need("hypertrophy_significant")
                 if significant is not None:
                     g = 4 if significant else 3
                     grades.append(g)
-                    steps.append(GBQualitativeStep(
-                        item="hypertrophy_significant", value=significant, grade=g,
-                        rule="significant hypertrophy or keloid: grade 4 (severe); otherwise grade 3 (moderate)",
-                    ))
+                    steps.append(
+                        GBQualitativeStep(
+                            item="hypertrophy_significant",
+                            value=significant,
+                            grade=g,
+                            rule="significant hypertrophy or keloid: grade 4 (severe); otherwise grade 3 (moderate)",
+                        )
+                    )
             if not missing and grades:
                 grade = max(grades)
                 if len(grades) > 1:
-                    steps.append(GBQualitativeStep(item="both", value=True, grade=grade,
-                                                   rule="atrophic and hypertrophic scars: the higher grade counts"))
+                    steps.append(
+                        GBQualitativeStep(
+                            item="both",
+                            value=True,
+                            grade=grade,
+                            rule="atrophic and hypertrophic scars: the higher grade counts",
+                        )
+                    )
     if missing or grade is None:
         raise InvalidInput(
-            problems=[Problem(f, f"true or false (needed because contour is {data.contour!r})", "(missing)")
-                      for f in dict.fromkeys(missing)],
+            problems=[
+                Problem(
+                    f, f"true or false (needed because contour is {data.contour!r})", "(missing)"
+                )
+                for f in dict.fromkeys(missing)
+            ],
             prefix="input",
         )
     return GBQualitativeResult(
         score=grade,
         max=4,
-        label=_LABELS[grade],  # type: ignore[arg-type]
+        label=_LABELS[grade],
         items=steps,
         reference=QUALITATIVE_PROVENANCE.reference,
         provenance=QUALITATIVE_PROVENANCE,

@@ -46,14 +46,39 @@ class Scale:
 SCALES: Final[Mapping[str, Scale]] = {
     s.id: s
     for s in (
-        Scale("gb-qualitative", "Goodman & Baron qualitative global grading", 4,
-              GBQualitativeInput, score_qualitative, QUALITATIVE_PROVENANCE),
-        Scale("gb-quantitative", "Goodman & Baron quantitative global scarring grading", 84,
-              GBQuantitativeInput, score_quantitative, QUANTITATIVE_PROVENANCE),
+        Scale(
+            "gb-qualitative",
+            "Goodman & Baron qualitative global grading",
+            4,
+            GBQualitativeInput,
+            score_qualitative,
+            QUALITATIVE_PROVENANCE,
+        ),
+        Scale(
+            "gb-quantitative",
+            "Goodman & Baron quantitative global scarring grading",
+            84,
+            GBQuantitativeInput,
+            score_quantitative,
+            QUANTITATIVE_PROVENANCE,
+        ),
         Scale("ecca", "ECCA acne scar grading scale", 540, EccaInput, score_ecca, ECCA_PROVENANCE),
-        Scale("scar-s", "Scale for Acne Scar Severity (per site)", 5, ScarSInput, score_scar_s, SCAR_S_PROVENANCE),
-        Scale("fitzpatrick", "Fitzpatrick skin phototype (SCF 8-item questionnaire)", 32,
-              FitzpatrickInput, score_fitzpatrick, FITZPATRICK_PROVENANCE),
+        Scale(
+            "scar-s",
+            "Scale for Acne Scar Severity (per site)",
+            5,
+            ScarSInput,
+            score_scar_s,
+            SCAR_S_PROVENANCE,
+        ),
+        Scale(
+            "fitzpatrick",
+            "Fitzpatrick skin phototype (SCF 8-item questionnaire)",
+            32,
+            FitzpatrickInput,
+            score_fitzpatrick,
+            FITZPATRICK_PROVENANCE,
+        ),
     )
 }
 
@@ -85,7 +110,11 @@ def score(scale_id: str, data: Mapping[str, Any] | BaseModel) -> ScoreResult:
     else:
         if not isinstance(data, Mapping):
             raise InvalidInput(
-                problems=[Problem("input", f"a JSON object with the {scale_id} fields", type(data).__name__)]
+                problems=[
+                    Problem(
+                        "input", f"a JSON object with the {scale_id} fields", type(data).__name__
+                    )
+                ]
             )
         try:
             parsed = scale.input_model.model_validate(dict(data))

@@ -33,12 +33,20 @@ CLINICALLY_RELEVANT_FROM: Final = 2
 
 def score_scar_s(data: ScarSInput) -> ScarSResult:
     """Per-site SCAR-S ratings; ``score`` is the highest; sites rated 2+ are clinically relevant."""
-    rated = {site: getattr(data, site) for site in ("face", "chest", "back") if getattr(data, site) is not None}
+    rated = {
+        site: getattr(data, site)
+        for site in ("face", "chest", "back")
+        if getattr(data, site) is not None
+    }
     if not rated:
         raise InvalidInput(
-            problems=[Problem("face|chest|back", "at least one site rated 0-5", "no site")], prefix="input"
+            problems=[Problem("face|chest|back", "at least one site rated 0-5", "no site")],
+            prefix="input",
         )
-    items = [ScarSItem(item=site, score=value, label=SCAR_S_LABELS[value]) for site, value in rated.items()]  # type: ignore[arg-type]
+    items = [
+        ScarSItem(item=site, score=value, label=SCAR_S_LABELS[value])
+        for site, value in rated.items()
+    ]
     worst = max(rated.values())
     return ScarSResult(
         score=worst,
