@@ -1,0 +1,290 @@
+"""The intake gate: hostile files rejected with PhotoRejected, valid ones decoded and cleaned."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from scarwise.config import Settings
+from scarwise.errors import NotFound, PhotoRejected, UploadTooLarge, exit_code_for
+from scarwise.imaging.intake import IntakeLimits, detect_format, read_photo, read_photo_file
+from scarwise.testing.hostile_images import fuzz_one, hostile_corpus, valid_samples, write_corpus
+
+CORPUS = hostile_corpus()
+SEEDS = valid_samples()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_every_hostile_file_is_rejected_with_exit_3(name: str) -> None:
+    with pytest.raises(PhotoRejected) as info:
+        read_photo(CORPUS[name], name=name)
+    assert info.value.message.startswith(f"{name}: ")
+    assert exit_code_for(info.value) == 3
+    assert info.value.problems and info.value.problems[0].field == name
+
+
+def test_corpus_written_to_disk_is_rejected_through_read_photo_file(tmp_path) -> None:
+    paths = write_corpus(tmp_path / "bad_images")
+    assert len(paths) == len(CORPUS) >= 40
+    for path in paths:
+        with pytest.raises(PhotoRejected):
+            read_photo_file(path)
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_valid_samples_are_accepted(name: str) -> None:
+    photo = read_photo(SEEDS[name], name=name)
+    assert photo.size_px == (48, 32)
+    expected = {"jpg": "jpeg", "png": "png", "tif": "tiff", "webp": "webp", "heic": "heif"}
+    assert photo.format == expected[name.rsplit(".", 1)[1]]
+    assert not photo.pixels.flags.writeable
+
+
+def test_reasons_are_specific() -> None:
+    def message(blob: bytes, **kw: object) -> str:
+        with pytest.raises(PhotoRejected) as info:
+            read_photo(blob, name="x.jpg", **kw)  # type: ignore[arg-type]
+        return info.value.message
+
+    assert "empty (0 bytes)" in message(b"")
+    assert "not a supported image" in message(CORPUS["gif.jpg"])
+    assert "truncated or malformed" in message(CORPUS["small-truncated-half.jpg"])
+    assert "decompression bomb" in message(CORPUS["png-huge-ihdr.png"])
+    assert "over the limit of 64000000" in message(CORPUS["png-bomb-81mp.png"])
+    assert "over the limit of 1000" in message(
+        SEEDS["small.png"], limits=IntakeLimits(max_pixels=1000)
+    )
+
+
+def test_pillow_bomb_warning_band_is_an_error_even_with_a_high_own_limit() -> None:
+    # 9500 x 9500 = 90.25 MP lies between Pillow's limit (89.5 MP) and twice it, where Pillow
+    # only warns; with our own cap raised above it, the warning must still reject the file.
+    blob = _png_zero_bomb(9500, 9500)
+    with pytest.raises(PhotoRejected, match="decompression bomb"):
+        read_photo(blob, limits=IntakeLimits(max_pixels=200_000_000))
+
+
+def test_byte_cap_is_upload_too_large_before_parsing() -> None:
+    with pytest.raises(UploadTooLarge) as info:
+        read_photo(SEEDS["small.png"], limits=IntakeLimits(max_bytes=100), name="big.png")
+    assert info.value.http_status == 413 and exit_code_for(info.value) == 3
+    assert "over the limit of 100 bytes" in info.value.message
+
+
+def test_file_size_checked_before_reading(tmp_path) -> None:
+    path = tmp_path / "huge.jpg"
+    path.write_bytes(b"\xff\xd8\xff" + b"\x00" * 5000)
+    with pytest.raises(UploadTooLarge):
+        read_photo_file(path, limits=IntakeLimits(max_bytes=1000))
+
+
+def test_missing_file_is_not_found_and_directory_is_rejected(tmp_path) -> None:
+    with pytest.raises(NotFound):
+        read_photo_file(tmp_path / "nope.jpg")
+    with pytest.raises(PhotoRejected, match="not a regular file"):
+        read_photo_file(tmp_path)
+
+
+def test_limits_from_settings() -> None:
+    limits = IntakeLimits.from_settings(Settings(max_upload_bytes=1234, max_image_pixels=5678))
+    assert limits == IntakeLimits(max_bytes=1234, max_pixels=5678)
+
+
+def test_format_is_detected_from_content_not_name() -> None:
+    assert detect_format(SEEDS["small.png"]) == "png"
+    assert read_photo(SEEDS["small.png"], name="holiday.jpg").format == "png"
+    assert detect_format(SEEDS["small.heic"]) == "heif"
+    assert detect_format(b"GIF89a" + b"\x00" * 20) is None
+
+
+def test_exif_orientation_applied_and_gps_stripped() -> None:
+    img = Image.fromarray(np.zeros((20, 60, 3), dtype=np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps[2] = (51.0, 30.0, 0.0)  # GPSLatitude
+    gps[1] = "N"
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif.tobytes(), quality=95)
+    raw = out.getvalue()
+    assert b"PhoneMaker" in raw
+    photo = read_photo(raw)
+    assert photo.size_px == (20, 60)  # rotated
+    png = photo.to_png_bytes()
+    assert b"PhoneMaker" not in png and b"eXIf" not in png and b"Exif" not in png
+    assert b"tEXt" not in png and b"iTXt" not in png and b"zTXt" not in png
+    reopened = Image.open(io.BytesIO(png))
+    assert not reopened.getexif() and set(reopened.info) <= {"dpi"}
+
+
+def test_heic_orientation_applied() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    img = Image.fromarray(np.full((16, 48, 3), 128, dtype=np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    img.save(out, format="HEIF", exif=exif.tobytes(), quality=90)
+    assert read_photo(out.getvalue()).size_px == (16, 48)
+
+
+def test_polyglot_trailer_is_gone_after_reencode() -> None:
+    blob = SEEDS["small.jpg"] + b"PK\x03\x04<html>evil</html>"
+    photo = read_photo(blob)
+    assert b"evil" not in photo.to_png_bytes()
+    assert photo.sha256_original != read_photo(SEEDS["small.jpg"]).sha256_original
+
+
+def test_icc_profile_is_applied_and_absence_is_warned() -> None:
+    img = Image.fromarray(np.full((8, 8, 3), (200, 30, 30), dtype=np.uint8))
+    out = io.BytesIO()
+    img.save(out, format="PNG", icc_profile=_matrix_icc(swap_red_green=True))
+    photo = read_photo(out.getvalue())
+    assert photo.had_icc_profile
+    assert not any("colour profile" in w for w in photo.warnings)
+    r, g, _ = photo.pixels[0, 0].astype(int)
+    assert g > 150 and r < 120  # red in the swapped profile is sRGB green-ish
+    plain = read_photo(SEEDS["small.png"])
+    assert not plain.had_icc_profile
+    assert "no embedded colour profile: sRGB assumed" in plain.warnings
+
+
+def test_sixteen_bit_grey_round_trips_losslessly() -> None:
+    photo = read_photo(SEEDS["grey16.png"])
+    assert photo.bit_depth == 16 and photo.pixels.dtype == np.uint16
+    again = read_photo(photo.to_png_bytes())
+    assert again.bit_depth == 16
+    np.testing.assert_array_equal(again.pixels, photo.pixels)
+
+
+def test_sixteen_bit_rgb_array_writes_sixteen_bit_png() -> None:
+    from scarwise.imaging.intake import Photo
+
+    arr = (np.arange(4 * 5 * 3, dtype=np.uint16).reshape(4, 5, 3) * 1000).astype(np.uint16)
+    photo = Photo(arr, 16, "png", False, "0" * 64)
+    png = photo.to_png_bytes()
+    assert png[24] == 16 and png[25] == 2  # IHDR: bit depth 16, colour type RGB
+
+
+SEED_LIST = [SEEDS[k] for k in sorted(SEEDS)]
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    seed=st.sampled_from(SEED_LIST),
+    cut=st.integers(min_value=0, max_value=10_000),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
+)
+def test_mutated_files_never_raise_anything_but_gate_errors(
+    seed: bytes, cut: int, flips: list[tuple[int, int]]
+) -> None:
+    data = bytearray(seed[: max(1, len(seed) - cut)] if cut % 3 == 0 else seed)
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    fuzz_one(bytes(data))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.binary(max_size=2048))
+def test_random_bytes_never_raise_anything_but_gate_errors(data: bytes) -> None:
+    assert fuzz_one(data) is None or detect_format(data) is not None
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _png_zero_bomb(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    comp = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def _matrix_icc(*, swap_red_green: bool) -> bytes:
+    """A minimal ICC v2 RGB matrix/TRC display profile with sRGB's D50 colorants (optionally
+    with red and green swapped, so applying it visibly changes colours) and gamma 2.2."""
+
+    def s15(v: float) -> bytes:
+        return struct.pack(">i", round(v * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \x00\x00\x00\x00" + s15(x) + s15(y) + s15(z)
+
+    red, green, blue = (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141)
+    if swap_red_green:
+        red, green = green, red
+    desc_text = b"test profile\x00"
+    desc = (
+        b"desc\x00\x00\x00\x00"
+        + struct.pack(">I", len(desc_text))
+        + desc_text
+        + b"\x00" * 8
+        + b"\x00\x00\x00"
+        + b"\x00" * 67
+    )
+    curv = (
+        b"curv\x00\x00\x00\x00"
+        + struct.pack(">I", 1)
+        + struct.pack(">H", round(2.2 * 256))
+        + b"\x00\x00"
+    )
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(*red)),
+        (b"gXYZ", xyz(*green)),
+        (b"bXYZ", xyz(*blue)),
+        (b"rTRC", curv),
+        (b"gTRC", curv),
+        (b"bTRC", curv),
+        (b"cprt", b"text\x00\x00\x00\x00none\x00\x00\x00\x00"),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for sig, data in tags:
+        while (offset + len(body)) % 4:
+            body += b"\x00"
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + b"\x02\x10\x00\x00"
+        + b"mntrRGB XYZ "
+        + b"\x00" * 12
+        + b"acsp"
+        + b"APPL"
+        + b"\x00" * 4
+        + b"\x00" * 8
+        + b"\x00" * 8
+        + b"\x00" * 4
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+        + b"lcms"
+        + b"\x00" * 16
+        + b"\x00" * 28
+    )
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + body
