@@ -35,7 +35,10 @@ app = typer.Typer(
 )
 
 # Modules that add commands; each has ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("scarwise.cli.score",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "scarwise.cli.score",
+    "scarwise.cli.serve",
+)
 
 
 def _version_callback(value: bool) -> None:

@@ -1,0 +1,164 @@
+"""The JSON API under ``/api/v1`` (``contracts/cli.md``, HTTP API): the CLI's objects over HTTP.
+
+Each route parses the request, calls one library function and returns the result's
+``to_json_dict()`` object, byte for byte what ``--json`` prints. Errors are raised as
+:class:`~scarwise.errors.ScarwiseError` and rendered by the app's handlers.
+
+The API keeps no state and sets no cookies: every endpoint is a pure computation on the body it
+receives, so it needs no CSRF token (a cross-site page can neither read the answer, CORS being
+off, nor change anything).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from scarwise._version import __version__
+from scarwise.errors import InvalidInput, Problem
+from scarwise.results import Result
+from scarwise.web.app import WebContext
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["ok", "error"],
+    "properties": {
+        "ok": {"const": False},
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "errors"],
+            "properties": {
+                "code": {"enum": ["usage", "invalid_input", "not_found", "internal"]},
+                "message": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+                "hint": {"type": "string"},
+                "request_id": {"type": "string"},
+            },
+        },
+    },
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("usage error"),
+    422: _error("invalid input: every problem is listed"),
+    500: _error("internal error (a bug): a generic message and a request id"),
+}
+_UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 413: _error("upload too large")}
+
+
+def _result(model: Result) -> Response:
+    """The result object as the CLI's ``--json`` prints it."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def _ctx(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+@router.get(
+    "/health",
+    summary="Is the server up, which version, which store",
+    responses={200: {"description": "`{ok, scarwise_version, store}`"}},
+)
+async def health(request: Request) -> dict[str, Any]:
+    return {"ok": True, "scarwise_version": __version__, "store": _ctx(request).store_kind}
+
+
+@router.post(
+    "/score/{scale}",
+    summary="Score one validated scale (score/1)",
+    responses={**_ERRORS, 404: _error("unknown scale")},
+)
+async def score(
+    scale: str,
+    body: Annotated[dict[str, Any], Body(description="the scale's input (contracts/scales.md)")],
+) -> Response:
+    from scarwise.scales import score as score_scale
+
+    return _result(score_scale(scale, body))
+
+
+@router.post(
+    "/plan",
+    summary="A cited treatment plan for a profile (plan/1)",
+    responses=_ERRORS,
+)
+async def plan(
+    profile: Annotated[dict[str, Any], Body(description="a profile (contracts/profile.md)")],
+) -> Response:
+    from scarwise.planner import plan as make_plan
+
+    return _result(make_plan(profile))
+
+
+@router.post(
+    "/analyze",
+    summary="Colour analysis of one photo (analyze/1)",
+    responses=_UPLOAD_ERRORS,
+)
+def analyze(
+    request: Request,
+    photo: Annotated[UploadFile, File(description="JPEG, PNG, TIFF or HEIC")],
+    region: Annotated[Literal["auto", "face", "full"], Form()] = "auto",
+    pixel_mm: Annotated[float | None, Form(gt=0, le=100)] = None,
+) -> Response:
+    from scarwise.imaging import analyze_photo
+    from scarwise.imaging.intake import IntakeLimits, read_photo
+
+    limits = IntakeLimits.from_settings(_ctx(request).settings)
+    image = read_photo(_read_upload(photo), limits=limits, name=photo.filename or "photo")
+    return _result(analyze_photo(image, region=region, pixel_mm=pixel_mm))
+
+
+@router.post(
+    "/analyze3d",
+    summary="Measure atrophic scars from one area under 3 or more lights (analyze3d/1)",
+    responses=_UPLOAD_ERRORS,
+)
+def analyze3d(
+    request: Request,
+    images: Annotated[list[UploadFile], File(description="3 or more images of one skin area")],
+    lights: Annotated[str, Form(description="JSON: a list of [x, y, z] or {\"lights\": [...]}")],
+    pixel_mm: Annotated[float, Form(gt=0, le=100, description="size of one pixel on the skin")],
+) -> Response:
+    from scarwise.imaging.analyze3d import analyze_scars_3d, parse_lights
+    from scarwise.imaging.intake import IntakeLimits, read_photo
+
+    if len(images) < 3:
+        raise InvalidInput(problems=[Problem("images", "3 or more images", len(images))])
+    names = [f.filename or f"image{i}" for i, f in enumerate(images)]
+    document = _parse_json_field("lights", lights)
+    limits = IntakeLimits.from_settings(_ctx(request).settings)
+    photos = [
+        read_photo(_read_upload(f), limits=limits, name=name) for f, name in zip(images, names, strict=True)
+    ]
+    light_set = parse_lights(document, names)
+    return _result(analyze_scars_3d(photos, light_set, pixel_mm))
+
+
+def _read_upload(upload: UploadFile) -> bytes:
+    """The uploaded bytes; the body limit middleware has already bounded their size."""
+    upload.file.seek(0)
+    return upload.file.read()
+
+
+def _parse_json_field(field: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(
+            problems=[Problem(field, "JSON text", f"malformed JSON at line {err.lineno}, column {err.colno}")]
+        ) from err

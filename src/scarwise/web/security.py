@@ -1,0 +1,287 @@
+"""Web hardening: security headers, request ids, body-size limits and CSRF tokens.
+
+Everything here is plain ASGI middleware or a small pure function, so it costs little per request
+and can be read in one sitting. FastAPI ships none of it (``research/ecosystem-style.md`` §2.3,
+§3.4), which is why it is written by hand:
+
+- :class:`SecurityHeadersMiddleware` adds a strict Content-Security-Policy (``default-src
+  'self'``, no inline scripts or styles, ``frame-ancestors 'none'``), ``nosniff``,
+  ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store`` on everything that is not a
+  static asset, and a request id on every response (``X-Request-ID``).
+- :class:`BodyLimitMiddleware` refuses bodies over a per-path byte limit: up front from
+  ``Content-Length`` and again while streaming, so an unbounded body is never read.
+- CSRF: the double-submit pattern with a random token in a ``SameSite=Strict``, ``HttpOnly``
+  cookie; every state-changing page request must echo it in the form field ``csrf_token`` or the
+  ``X-CSRF-Token`` header (:func:`csrf_matches`). The JSON API changes no state and keeps no
+  cookies, so it needs no token.
+- The Host allowlist is Starlette's ``TrustedHostMiddleware``; :func:`allowed_hosts_for` builds
+  the list from the address the server binds.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any, Final
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from scarwise.errors import UploadTooLarge, to_payload
+
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "CSRF_COOKIE",
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "BodyLimitMiddleware",
+    "BodyTooLarge",
+    "CsrfCookieMiddleware",
+    "SecurityHeadersMiddleware",
+    "allowed_hosts_for",
+    "csrf_matches",
+    "is_loopback",
+    "new_csrf_token",
+]
+
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CSRF_COOKIE: Final = "scarwise_csrf"
+CSRF_FIELD: Final = "csrf_token"
+CSRF_HEADER: Final = "x-csrf-token"
+
+_STATIC_HEADERS: Final[tuple[tuple[bytes, bytes], ...]] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9_-]{32,64}")
+_LOOPBACK_NAMES: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def new_csrf_token() -> str:
+    """A fresh random CSRF token (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def csrf_matches(cookie_token: str | None, submitted: str | None) -> bool:
+    """Whether a submitted token equals the cookie's, compared in constant time."""
+    if not cookie_token or not submitted:
+        return False
+    return hmac.compare_digest(cookie_token.encode(), submitted.encode())
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (``127.0.0.0/8``, ``::1``, ``localhost``)."""
+    name = host.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts_for(bind_host: str, extra: Iterable[str] = ()) -> list[str]:
+    """The ``Host`` header values the app answers: loopback names, the bound host, ``extra``.
+
+    Binding to every interface (``0.0.0.0`` or ``::``) does not allow every Host: name the
+    machine's address with ``extra`` (``SCARWISE_ALLOWED_HOSTS``) to reach it from elsewhere.
+    """
+    hosts = list(_LOOPBACK_NAMES)
+    if bind_host not in {"0.0.0.0", "::", ""}:  # noqa: S104 - compared, not bound
+        hosts.append(bind_host)
+    hosts.extend(extra)
+    return list(dict.fromkeys(hosts))
+
+
+class BodyTooLarge(HTTPException):
+    """The request body passed its byte limit (FastAPI re-raises HTTP exceptions unchanged)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail="upload too large")
+        self.limit = limit
+
+
+def too_large_error(limit: int) -> UploadTooLarge:
+    """The :class:`UploadTooLarge` error for a body over ``limit`` bytes."""
+    return UploadTooLarge(
+        f"request body: expected at most {limit} bytes, got more",
+        hint="send a smaller file (or raise SCARWISE_MAX_UPLOAD_BYTES)",
+    )
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over a byte limit chosen by path prefix.
+
+    Parameters
+    ----------
+    app
+        The wrapped ASGI app.
+    default_limit
+        Bytes allowed for any path not in ``limits``.
+    limits
+        Path prefix -> bytes allowed (the longest matching prefix wins).
+    """
+
+    def __init__(self, app: ASGIApp, *, default_limit: int, limits: Mapping[str, int]) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.limits = sorted(limits.items(), key=lambda kv: -len(kv[0]))
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.limits:
+            if path.startswith(prefix):
+                return limit
+        return self.default_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _send_too_large(scope, send, limit)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _send_too_large(scope, send, limit)
+
+
+class SecurityHeadersMiddleware:
+    """Add the security headers and a request id to every HTTP response.
+
+    The request id is put in ``scope["state"]["request_id"]`` (``request.state.request_id``) so
+    error handlers can report it.
+    """
+
+    def __init__(self, app: ASGIApp, *, static_prefix: str = "/static/") -> None:
+        self.app = app
+        self.static_prefix = static_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        state: MutableMapping[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        cacheable = scope["path"].startswith(self.static_prefix)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in {b"x-frame-options", b"cache-control"} or cacheable
+                ]
+                headers.extend(_STATIC_HEADERS)
+                headers.append((b"x-request-id", request_id.encode()))
+                if not cacheable:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CsrfCookieMiddleware:
+    """Give every page visitor a CSRF token: the cookie's, or a new one set on the response.
+
+    The token is put in ``scope["state"]["csrf_token"]`` for the templates; the check itself is
+    :func:`csrf_matches`, run by the page routes that change state. API and static paths are
+    left alone (no cookies there).
+    """
+
+    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ("/api/", "/static/")) -> None:
+        self.app = app
+        self.skip_prefixes = skip_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
+            await self.app(scope, receive, send)
+            return
+        token = _cookie(scope, CSRF_COOKIE)
+        fresh = token is None or not _TOKEN_RE.fullmatch(token)
+        if fresh:
+            token = new_csrf_token()
+        state: MutableMapping[str, Any] = scope.setdefault("state", {})
+        state["csrf_token"] = token
+
+        async def send_with_cookie(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
+    request_id = scope.get("state", {}).get("request_id")
+    body = json.dumps(to_payload(too_large_error(limit), request_id=request_id)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

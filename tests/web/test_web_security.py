@@ -1,0 +1,129 @@
+"""Web hardening (research/ecosystem-style.md §3.4; STYLE.md §8): one test per requirement."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from scarwise.errors import InvalidInput
+from scarwise.web.security import allowed_hosts_for, csrf_matches, is_loopback
+
+PAGES = ["/", "/learn", "/assess", "/plan", "/analyze", "/people"]
+
+
+def test_security_headers_on_pages_and_api(client: TestClient) -> None:
+    for path in ["/", "/api/v1/health", "/no-such-page"]:
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["cache-control"] == "no-store"
+        assert re.fullmatch(r"[0-9a-f]{16}", headers["x-request-id"])
+
+
+def test_static_files_may_be_cached_but_not_sniffed(client: TestClient) -> None:
+    response = client.get("/static/vendor/htmx.min.js")
+    assert response.status_code == 200
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in response.headers.get("cache-control", "")
+
+
+def test_csrf_cookie_is_strict_and_http_only(client: TestClient) -> None:
+    cookie = client.get("/").headers["set-cookie"]
+    assert "scarwise_csrf=" in cookie
+    assert "SameSite=Strict" in cookie and "HttpOnly" in cookie
+
+
+def test_api_sets_no_cookies(client: TestClient) -> None:
+    assert "set-cookie" not in client.get("/api/v1/health").headers
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_inline_script_or_style(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:500]
+    html = response.text
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag, tag
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    assert "://" not in " ".join(re.findall(r'(?:src|href)="[^"]*"', html))  # nothing off-site
+
+
+def test_post_without_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/")
+    response = client.post("/people", data={"name": "A"})
+    assert response.status_code == 403
+    assert "CSRF" in response.text
+
+
+def test_post_with_wrong_csrf_token_is_refused(client: TestClient, token: str) -> None:
+    response = client.post("/people", data={"name": "A", "csrf_token": "x" * 43})
+    assert response.status_code == 403
+
+
+def test_csrf_header_is_accepted_like_the_form_field(client: TestClient, token: str) -> None:
+    response = client.post("/assess", data={"step": "0"}, headers={"X-CSRF-Token": token})
+    assert response.status_code != 403
+
+
+def test_csrf_compare() -> None:
+    assert csrf_matches("a" * 43, "a" * 43)
+    assert not csrf_matches("a" * 43, "b" * 43)
+    assert not csrf_matches(None, "a")
+    assert not csrf_matches("a", "")
+
+
+def test_forged_cookie_value_is_replaced(client: TestClient) -> None:
+    client.cookies.set("scarwise_csrf", "<script>")
+    response = client.get("/")
+    assert "scarwise_csrf=" in response.headers["set-cookie"]
+    assert "<script>" not in response.text
+
+
+def _failing_app(web_app: FastAPI, exc: Exception) -> FastAPI:
+    @web_app.get("/boom-for-test")
+    async def boom() -> None:
+        raise exc
+
+    # the test route must come before the pages' catch-nothing routes: move it first
+    web_app.router.routes.insert(0, web_app.router.routes.pop())
+    return web_app
+
+
+def test_error_page_has_no_stack_trace_or_data(web_app: FastAPI, base_url: str) -> None:
+    app = _failing_app(web_app, RuntimeError("secret patient note"))
+    with TestClient(app, base_url=base_url, raise_server_exceptions=False) as c:
+        response = c.get("/boom-for-test")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "secret" not in response.text and "Traceback" not in response.text
+    assert response.headers["x-request-id"] in response.text
+
+
+def test_error_page_escapes_the_message(web_app: FastAPI, base_url: str) -> None:
+    app = _failing_app(web_app, InvalidInput("<script>alert(1)</script> is not a count"))
+    with TestClient(app, base_url=base_url) as c:
+        response = c.get("/boom-for-test")
+    assert response.status_code == 422
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+def test_loopback_detection() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("[::1]") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.org")
+
+
+def test_binding_everywhere_does_not_allow_every_host() -> None:
+    assert "0.0.0.0" not in allowed_hosts_for("0.0.0.0")
+    assert "*" not in allowed_hosts_for("0.0.0.0")
+    assert "192.168.1.5" in allowed_hosts_for("192.168.1.5")
