@@ -1,0 +1,101 @@
+"""Engines for the store: SQLite with WAL and foreign keys on, or PostgreSQL by URL.
+
+SQLite transactions are begun by us, not by the driver: reads with ``BEGIN`` and writes with
+``BEGIN IMMEDIATE``, so a writer takes the write lock before it reads and two processes writing
+at once wait for each other (``busy_timeout``) instead of failing with "database is locked" half
+way through.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
+
+from scarwise.errors import InvalidInput, Problem, UsageError
+
+__all__ = ["BUSY_TIMEOUT_MS", "backend_of", "make_engine", "normalise_url", "sqlite_path"]
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def normalise_url(url: str) -> URL:
+    """Parse a store URL; ``postgresql://`` means psycopg 3, ``sqlite:///path`` a file.
+
+    Raises
+    ------
+    UsageError
+        Not a URL, or not SQLite or PostgreSQL.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as err:
+        raise UsageError(
+            problems=[Problem("db", "a database URL (sqlite:///path or postgresql://...)", url)]
+        ) from err
+    backend = parsed.get_backend_name()
+    if backend == "postgresql" and parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend not in {"sqlite", "postgresql"}:
+        raise UsageError(problems=[Problem("db", "a sqlite:/// or postgresql:// URL", backend)])
+    if backend == "sqlite" and parsed.database in {None, "", ":memory:"}:
+        raise UsageError(
+            problems=[Problem("db", "a SQLite file (an in-memory store cannot keep photos)", url)]
+        )
+    return parsed
+
+
+def backend_of(url: URL) -> str:
+    """``"sqlite"`` or ``"postgresql"``."""
+    return url.get_backend_name()
+
+
+def sqlite_path(url: URL) -> Path:
+    """The database file of a SQLite URL."""
+    return Path(str(url.database)).expanduser()
+
+
+def make_engine(url: URL) -> Engine:
+    """An engine for ``url``: SQLite file (created, WAL, foreign keys) or PostgreSQL."""
+    if backend_of(url) == "sqlite":
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as err:  # psycopg is the 'postgres' extra
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "db",
+                    "the psycopg driver (pip install 'scarwise[postgres]')",
+                    str(url.drivername),
+                )
+            ]
+        ) from err
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's 'begin' event issue BEGIN itself (the driver's implicit BEGIN is deferred
+    # and cannot be made IMMEDIATE for writes).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")

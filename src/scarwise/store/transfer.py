@@ -1,0 +1,411 @@
+"""Export people to one zip and import it again, exactly (``scarwise-export/1``).
+
+The zip holds ``scarwise-export.json`` (every record of every exported person, dates in ISO 8601
+UTC) and ``photos/<sha256>.png`` (the stored PNGs). Import treats the zip as untrusted: only
+those member names are read, sizes are capped before reading, every record is validated, every
+photo is checked against its hash *and* passes the intake gate again, and everything is written
+in one transaction, so a bad zip stores nothing. Importing an export into an empty store gives
+the same ``history`` (a test checks it on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import insert, select
+
+from scarwise._version import __version__
+from scarwise.errors import InvalidInput, NotFound, Problem, UsageError, from_validation_error
+from scarwise.store import models as m
+from scarwise.store.photos import sha256_hex
+from scarwise.store.store import PersonRecords, Store, known_treatments
+from scarwise.tracking.models import (
+    AnalysisRecord,
+    AssessmentRecord,
+    DoseRecord,
+    ExportInfo,
+    ExportResult,
+    ImportInfo,
+    ImportResult,
+    NoteRecord,
+    PersonRecord,
+    PhotoRecord,
+    PlanRecord,
+    RegimenItemRecord,
+    SessionRecord,
+)
+from scarwise.tracking.regimen import parse_frequency
+
+__all__ = ["EXPORT_SCHEMA", "ExportDocument", "ExportedPerson", "export_zip", "import_zip"]
+
+EXPORT_SCHEMA = "scarwise-export/1"
+DOCUMENT_NAME = "scarwise-export.json"
+_PHOTO_NAME = re.compile(r"^photos/([0-9a-f]{64})\.png$")
+_MAX_DOCUMENT_BYTES = 2 * 1024 * 1024 * 1024
+
+
+class ExportedPerson(BaseModel):
+    """One person and all of their records."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person: PersonRecord
+    assessments: list[AssessmentRecord] = Field(default_factory=list)
+    photos: list[PhotoRecord] = Field(default_factory=list)
+    analyses: list[AnalysisRecord] = Field(default_factory=list)
+    plans: list[PlanRecord] = Field(default_factory=list)
+    regimen: list[RegimenItemRecord] = Field(default_factory=list)
+    doses: list[DoseRecord] = Field(default_factory=list)
+    sessions: list[SessionRecord] = Field(default_factory=list)
+    notes: list[NoteRecord] = Field(default_factory=list)
+
+
+class ExportDocument(BaseModel):
+    """``scarwise-export.json``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(default=EXPORT_SCHEMA, alias="schema", serialization_alias="schema")
+    scarwise_version: str = __version__
+    people: list[ExportedPerson]
+
+
+def export_zip(
+    store: Store, out: Path, person_ids: list[str] | tuple[str, ...] | Any = ()
+) -> ExportResult:
+    """Write the given people (default: everyone) with their photos to ``out``."""
+    ids = list(person_ids) or [p.id for p in store.list_people().people]
+    people = [_exported(store.records(pid)) for pid in ids]
+    document = ExportDocument(people=people)
+    digests = sorted({photo.sha256 for person in people for photo in person.photos})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(
+                DOCUMENT_NAME,
+                json.dumps(
+                    document.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=1
+                ),
+            )
+            for digest in digests:
+                # PNG is already compressed: store it as is.
+                zf.writestr(
+                    f"photos/{digest}.png",
+                    store.photos.read(digest),
+                    compress_type=zipfile.ZIP_STORED,
+                )
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return ExportResult(
+        export=ExportInfo(
+            file=str(out), people=len(people), photos=sum(len(p.photos) for p in people)
+        )
+    )
+
+
+def import_zip(store: Store, path: Path) -> ImportResult:
+    """Import an export made by :func:`export_zip`; all or nothing.
+
+    Raises
+    ------
+    NotFound
+        No such file.
+    InvalidInput
+        Not a scarwise export, a newer major schema, a record that does not validate, a photo that
+        is missing, does not match its hash or fails the intake gate, or ids already in this store.
+    """
+    from scarwise.imaging.intake import IntakeLimits, read_photo
+
+    if not path.is_file():
+        raise NotFound(problems=[Problem("file", "an existing export zip", str(path))])
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise InvalidInput(
+            problems=[Problem("file", "a zip file made by 'scarwise track export'", "not a zip")]
+        ) from err
+    limits = IntakeLimits(max_bytes=store.max_upload_bytes, max_pixels=store.max_image_pixels)
+    with zf:
+        document = _read_document(zf)
+        members = {info.filename: info for info in zf.infolist()}
+        photos: dict[str, bytes] = {}
+        problems: list[Problem] = []
+        needed = sorted({ph.sha256 for person in document.people for ph in person.photos})
+        for digest in needed:
+            info = members.get(f"photos/{digest}.png")
+            if info is None:
+                problems.append(Problem(f"photos/{digest}.png", "the photo file", "missing"))
+                continue
+            if info.file_size > limits.max_bytes:
+                problems.append(
+                    Problem(info.filename, f"at most {limits.max_bytes} bytes", info.file_size)
+                )
+                continue
+            data = zf.read(info)
+            if sha256_hex(data) != digest:
+                problems.append(
+                    Problem(info.filename, "content matching its SHA-256 name", "different content")
+                )
+                continue
+            photos[digest] = data
+        if problems:
+            raise InvalidInput(problems=problems)
+    # Untrusted bytes: every photo passes the intake gate again and its re-encoded PNG is stored.
+    regated = {
+        digest: read_photo(data, limits=limits, name=f"{digest[:12]}.png").to_png_bytes()
+        for digest, data in photos.items()
+    }
+    _check_ids(store, document)
+
+    written: list[str] = []
+    stored_as: dict[str, str] = {}
+    try:
+        for digest, png in regated.items():
+            new_digest, new = store.photos.put(png)
+            stored_as[digest] = new_digest
+            if new:
+                written.append(new_digest)
+        with store.writing() as s:
+            for person in document.people:
+                _insert(s, person, stored_as)
+    except BaseException:
+        store.photos.delete(written)
+        raise
+    return ImportResult(
+        import_=ImportInfo(
+            people=len(document.people), photos=sum(len(p.photos) for p in document.people)
+        )
+    )
+
+
+def _exported(records: PersonRecords) -> ExportedPerson:
+    return ExportedPerson(
+        person=records.person,
+        assessments=records.assessments,
+        photos=records.photos,
+        analyses=records.analyses,
+        plans=records.plans,
+        regimen=records.regimen,
+        doses=[DoseRecord.model_validate(d.model_dump()) for d in records.doses],
+        sessions=records.sessions,
+        notes=records.notes,
+    )
+
+
+def _read_document(zf: zipfile.ZipFile) -> ExportDocument:
+    names = zf.namelist()
+    unexpected = [n for n in names if n != DOCUMENT_NAME and not _PHOTO_NAME.match(n)]
+    if DOCUMENT_NAME not in names:
+        raise InvalidInput(
+            problems=[Problem("file", f"a zip with {DOCUMENT_NAME}", "no such member")]
+        )
+    if unexpected:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    n, "only scarwise-export.json and photos/<sha256>.png", "an unexpected file"
+                )
+                for n in unexpected[:20]
+            ]
+        )
+    info = zf.getinfo(DOCUMENT_NAME)
+    if info.file_size > _MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            problems=[
+                Problem(DOCUMENT_NAME, f"at most {_MAX_DOCUMENT_BYTES} bytes", info.file_size)
+            ]
+        )
+    try:
+        raw = json.loads(zf.read(info).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidInput(problems=[Problem(DOCUMENT_NAME, "UTF-8 JSON", "unreadable")]) from err
+    schema = raw.get("schema") if isinstance(raw, dict) else None
+    if not isinstance(schema, str) or not schema.startswith("scarwise-export/"):
+        raise InvalidInput(problems=[Problem("schema", EXPORT_SCHEMA, schema)])
+    if schema != EXPORT_SCHEMA:
+        raise UsageError(
+            problems=[Problem("schema", EXPORT_SCHEMA, schema)],
+            hint="this export was made by a newer scarwise; upgrade scarwise to import it",
+        )
+    try:
+        document = ExportDocument.model_validate(raw)
+    except ValidationError as err:
+        raise from_validation_error(err, prefix="export") from err
+    problems = []
+    for i, person in enumerate(document.people):
+        owner = person.person.id
+        groups: list[tuple[str, list[Any]]] = [
+            ("assessments", person.assessments),
+            ("photos", person.photos),
+            ("analyses", person.analyses),
+            ("plans", person.plans),
+            ("regimen", person.regimen),
+            ("doses", person.doses),
+            ("sessions", person.sessions),
+            ("notes", person.notes),
+        ]
+        for name, rows in groups:
+            problems += [
+                Problem(f"people.{i}.{name}.{j}.person_id", owner, r.person_id)
+                for j, r in enumerate(rows)
+                if r.person_id != owner
+            ]
+        regimen_ids = {r.id for r in person.regimen}
+        problems += [
+            Problem(f"people.{i}.doses.{j}.regimen_id", "a regimen id of this person", d.regimen_id)
+            for j, d in enumerate(person.doses)
+            if d.regimen_id not in regimen_ids
+        ]
+        treatments = known_treatments()
+        used = [("regimen", j, r.treatment) for j, r in enumerate(person.regimen)]
+        used += [("sessions", j, x.treatment) for j, x in enumerate(person.sessions)]
+        problems += [
+            Problem(f"people.{i}.{name}.{j}.treatment", "a known treatment id", treatment)
+            for name, j, treatment in used
+            if treatment not in treatments
+        ]
+        for j, r in enumerate(person.regimen):
+            try:
+                parse_frequency(r.frequency)
+            except InvalidInput:
+                problems.append(
+                    Problem(f"people.{i}.regimen.{j}.frequency", "a known frequency", r.frequency)
+                )
+        photo_ids = {p.id for p in person.photos}
+        problems += [
+            Problem(f"people.{i}.analyses.{j}.photo_ids", "photo ids of this person", a.photo_ids)
+            for j, a in enumerate(person.analyses)
+            if not set(a.photo_ids) <= photo_ids
+        ]
+    if problems:
+        raise InvalidInput(problems=problems[:50])
+    return document
+
+
+def _check_ids(store: Store, document: ExportDocument) -> None:
+    ids = [p.person.id for p in document.people]
+    with store.reading() as s:
+        taken = set(s.scalars(select(m.Person.id).where(m.Person.id.in_(ids)))) if ids else set()
+    if taken:
+        raise InvalidInput(
+            problems=[
+                Problem("people", "people not yet in this store", pid) for pid in sorted(taken)
+            ],
+            hint="delete them first (scarwise track person delete) or import into another store",
+        )
+
+
+def _insert(s: Any, person: ExportedPerson, stored_as: dict[str, str]) -> None:
+    p = person.person
+    s.add(m.Person(id=p.id, name=p.name, created_at=p.created_at))
+    s.flush()
+    s.add_all(
+        m.Assessment(
+            id=a.id,
+            person_id=a.person_id,
+            occurred_at=a.date,
+            scale=a.scale,
+            score=a.score,
+            max=a.max,
+            rater=a.rater,
+            region=a.region,
+            inputs=a.inputs,
+            result=a.result,
+        )
+        for a in person.assessments
+    )
+    s.add_all(
+        m.Photo(
+            id=ph.id,
+            person_id=ph.person_id,
+            occurred_at=ph.date,
+            sha256_original=ph.sha256_original,
+            sha256=stored_as[ph.sha256],
+            width_px=ph.width_px,
+            height_px=ph.height_px,
+            region=ph.region,
+        )
+        for ph in person.photos
+    )
+    s.add_all(
+        m.Plan(
+            id=pl.id,
+            person_id=pl.person_id,
+            occurred_at=pl.date,
+            knowledge_base_version=pl.knowledge_base_version,
+            status=pl.status,
+            profile=pl.profile,
+            plan=pl.plan,
+        )
+        for pl in person.plans
+    )
+    s.add_all(
+        m.RegimenItem(
+            id=r.id,
+            person_id=r.person_id,
+            treatment=r.treatment,
+            frequency=r.frequency,
+            start_at=r.start,
+            stop_at=r.stop,
+            notes=r.notes,
+        )
+        for r in person.regimen
+    )
+    s.add_all(
+        m.ProcedureSession(
+            id=x.id,
+            person_id=x.person_id,
+            occurred_at=x.date,
+            treatment=x.treatment,
+            provider=x.provider,
+            settings=x.settings,
+            downtime_days=x.downtime_days,
+            side_effects=x.side_effects,
+            outcome_rating=x.outcome_rating,
+            notes=x.notes,
+        )
+        for x in person.sessions
+    )
+    s.add_all(
+        m.Note(id=n.id, person_id=n.person_id, occurred_at=n.date, text=n.text)
+        for n in person.notes
+    )
+    s.add_all(
+        m.Analysis(
+            id=a.id,
+            person_id=a.person_id,
+            occurred_at=a.date,
+            kind=a.kind,
+            software_version=a.software_version,
+            result=a.result,
+        )
+        for a in person.analyses
+    )
+    s.flush()
+    s.add_all(
+        m.AnalysisPhoto(analysis_id=a.id, photo_id=pid, position=i)
+        for a in person.analyses
+        for i, pid in enumerate(a.photo_ids)
+    )
+    if person.doses:
+        s.execute(
+            insert(m.DoseLog),
+            [
+                {
+                    "id": d.id,
+                    "person_id": d.person_id,
+                    "regimen_id": d.regimen_id,
+                    "occurred_at": d.date,
+                    "status": d.status,
+                }
+                for d in person.doses
+            ],
+        )
