@@ -70,6 +70,8 @@ class WebContext:
             lstrip_blocks=True,
         )
         env.globals["scarwise_version"] = __version__
+        env.filters["day"] = _day
+        env.filters["num"] = _num
         env.globals["active"] = ""
         self.templates = Jinja2Templates(env=env)
 
@@ -93,6 +95,21 @@ class WebContext:
         close = getattr(store, "close", None)
         if callable(close):
             close()
+
+
+def _day(value: Any) -> str:
+    """A date or date-time as ``YYYY-MM-DD`` (empty for nothing)."""
+    if value is None:
+        return ""
+    iso = getattr(value, "isoformat", None)
+    return str(iso())[:10] if callable(iso) else str(value)[:10]
+
+
+def _num(value: Any) -> str:
+    """A number without a useless ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def create_app(

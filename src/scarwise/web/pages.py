@@ -8,16 +8,19 @@ people are named by their opaque store id.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from scarwise.errors import Forbidden
+from scarwise.errors import Forbidden, InvalidInput, NotFound, Problem, UsageError
 from scarwise.web.app import html_response
 from scarwise.web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, csrf_matches
 
 __all__ = ["require_csrf", "router"]
+
+log = logging.getLogger("scarwise.web")
 
 
 async def require_csrf(request: Request) -> None:
@@ -36,8 +39,6 @@ async def require_csrf(request: Request) -> None:
         )
 
 
-Csrf = Annotated[None, Depends(require_csrf)]
-
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
@@ -48,3 +49,166 @@ async def index(request: Request) -> HTMLResponse:
 
 def _page(request: Request, template: str, active: str, **context: Any) -> HTMLResponse:
     return html_response(request, template, {"active": active, **context})
+
+
+# --- progress: people and their dashboard ---------------------------------------------------------
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.ctx.store
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _treatment_ids() -> list[str]:
+    from scarwise.store import known_treatments
+
+    return sorted(known_treatments())
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people(request: Request) -> HTMLResponse:
+    listing = _store(request).list_people()
+    return _page(request, "people.html", "people", people=listing.people)
+
+
+@router.post("/people")
+def add_person(request: Request, name: Annotated[str, Form(max_length=200)]) -> RedirectResponse:
+    person = _store(request).add_person(name).person
+    log.info("person added (%s)", person.id)
+    return _see_other(f"/people/{person.id}")
+
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+def dashboard(
+    request: Request, person_id: str, before: str | None = None, after: str | None = None
+) -> HTMLResponse:
+    from scarwise.web.dashboard import build_dashboard
+
+    view = build_dashboard(_store(request), person_id, before=before, after=after)
+    return _page(request, "dashboard.html", "people", view=view, treatments=_treatment_ids())
+
+
+@router.get("/people/{person_id}/photos/{photo_id}.png")
+def person_photo(request: Request, person_id: str, photo_id: str) -> Response:
+    """A stored photo, looked up by id (never by a path from the request)."""
+    store = _store(request)
+    record = store.photo(photo_id)
+    if record.person_id != person_id:
+        raise NotFound(problems=[Problem("photo", "a photo of this person", photo_id)])
+    return Response(
+        store.photo_png(photo_id),
+        media_type="image/png",
+        headers={"Content-Disposition": 'inline; filename="photo.png"'},
+    )
+
+
+@router.post("/people/{person_id}/photos")
+def add_person_photo(
+    request: Request,
+    person_id: str,
+    photo: Annotated[UploadFile, File()],
+    date: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
+    photo.file.seek(0)
+    data = photo.file.read()
+    _store(request).add_photo_bytes(person_id, data, name="upload", date=date or None)
+    return _see_other(f"/people/{person_id}")
+
+
+@router.post("/people/{person_id}/sessions")
+def add_session(
+    request: Request,
+    person_id: str,
+    treatment: Annotated[str, Form()],
+    date: Annotated[str, Form()],
+    provider: Annotated[str | None, Form(max_length=200)] = None,
+    downtime_days: Annotated[str | None, Form()] = None,
+    outcome_rating: Annotated[str | None, Form()] = None,
+    notes: Annotated[str | None, Form(max_length=10_000)] = None,
+) -> RedirectResponse:
+    _store(request).add_session(
+        person_id,
+        treatment,
+        date=date,
+        provider=provider or None,
+        downtime_days=_optional_number("downtime_days", downtime_days, float),
+        outcome_rating=_optional_number("outcome_rating", outcome_rating, int),
+        notes=notes or None,
+    )
+    return _see_other(f"/people/{person_id}#sessions")
+
+
+@router.post("/people/{person_id}/regimen")
+def add_regimen(
+    request: Request,
+    person_id: str,
+    treatment: Annotated[str, Form()],
+    frequency: Annotated[str, Form(max_length=100)],
+    start: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
+    _store(request).add_regimen_item(person_id, treatment, frequency, start=start or None)
+    return _see_other(f"/people/{person_id}#routine")
+
+
+@router.post("/people/{person_id}/checkins")
+def check_in(
+    request: Request,
+    person_id: str,
+    regimen_id: Annotated[str, Form()],
+    status: Annotated[str, Form()] = "taken",
+    date: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
+    store = _store(request)
+    items = {item.id for item in store.list_regimen(person_id).regimen}
+    if regimen_id not in items:
+        raise NotFound(problems=[Problem("regimen_id", "a routine step of this person", regimen_id)])
+    store.log_dose(regimen_id, date=date or None, status=status)
+    return _see_other(f"/people/{person_id}#routine")
+
+
+@router.post("/people/{person_id}/delete")
+def delete_person(
+    request: Request, person_id: str, confirm: Annotated[str | None, Form()] = None
+) -> RedirectResponse:
+    if confirm != "yes":
+        raise UsageError(
+            problems=[Problem("confirm", "the box ticked to confirm deletion", confirm or "not ticked")]
+        )
+    _store(request).delete_person(person_id)
+    log.info("person deleted (%s)", person_id)
+    return _see_other("/people")
+
+
+def _optional_number(field: str, text: str | None, kind: type[int] | type[float]) -> Any:
+    if text is None or not text.strip():
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise InvalidInput(problems=[Problem(field, what, text)]) from None
+
+
+# --- learn -----------------------------------------------------------------------------------------
+
+
+def _learn(request: Request, q: str, template: str) -> HTMLResponse:
+    from scarwise.knowledge import load_knowledge_base
+    from scarwise.web.learn import drawing_for, learn_view
+
+    view = learn_view(load_knowledge_base(), q)
+    return _page(request, template, "learn", view=view, drawing=drawing_for)
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def learn(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    return _learn(request, q, "learn.html")
+
+
+@router.get("/learn/results", response_class=HTMLResponse)
+def learn_results(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    """The search results alone (htmx swaps them in as you type)."""
+    return _learn(request, q, "learn_results.html")

@@ -1,0 +1,155 @@
+"""Browser tests: Debian's Chromium (through Playwright) against a real uvicorn server.
+
+Walks the wizard to a plan, uploads a photo, uses the dashboard and the learn page, and saves a
+screenshot of each step (desktop and phone width) under ``test-artifacts/web/`` for a person to
+look at.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from PIL import Image
+
+from scarwise.config import Settings
+from scarwise.web import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, with its own SQLite store and data dir."""
+    data_dir = tmp_path_factory.mktemp("web-data")
+    app = create_app(Settings(data_dir=data_dir, database_url=None))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="on", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def web_page(chromium_browser, live_server: str):
+    context = chromium_browser.new_context(base_url=live_server, viewport=DESKTOP)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not errors, f"browser console errors (CSP violations show here): {errors}"
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot at desktop width and one at phone width."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    """Poll ``condition`` (the CSP forbids Playwright's string-evaluating wait_for_function)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def _png(colour: tuple[int, int, int], size: tuple[int, int] = (320, 240)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_learn_page_search(web_page) -> None:
+    page = web_page
+    page.goto("/learn")
+    assert page.locator("details.treatment").count() >= 20
+    assert page.locator(".scar-types img").count() >= 7
+    shot(page, "learn")
+    page.get_by_label("Search scar types and treatments").fill("subcision")
+    wait_until(lambda: page.locator("details.treatment").count() < 10)
+    assert page.locator("#treatment-subcision").is_visible()
+    shot(page, "learn-search")
+
+
+def test_dashboard_tracks_a_person(web_page, tmp_path: Path) -> None:
+    page = web_page
+    page.goto("/people")
+    page.get_by_label("Name or nickname").fill("Browser Tester")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url("**/people/*")
+    assert page.get_by_role("heading", name="Progress of Browser Tester").is_visible()
+    for i, colour in enumerate([(205, 150, 135), (200, 160, 150)]):
+        photo = tmp_path / f"p{i}.png"
+        photo.write_bytes(_png(colour))
+        page.get_by_label("Photo", exact=True).set_input_files(str(photo))
+        page.get_by_label("Date taken").fill(f"2026-0{i + 1}-15")
+        page.get_by_role("button", name="Upload").click()
+        page.wait_for_load_state()
+    assert page.locator("[data-compare] img").count() == 2
+    page.get_by_label("How often").fill("daily")
+    page.get_by_label("Start").fill("2026-01-01")
+    page.get_by_role("button", name="Add step").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Done").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#routine td").nth(3).inner_text() == "1"
+    page.locator("#ses-treatment").select_option("subcision")
+    page.locator("#ses-date").fill("2026-02-01")
+    page.locator("#ses-outcome").select_option("4")
+    page.get_by_role("button", name="Log session").click()
+    page.wait_for_load_state()
+    assert "subcision" in page.locator("#sessions table").inner_text()
+    slider = page.locator("#compare-range")
+    slider.fill("20")
+    split = page.locator("[data-compare]").evaluate("e => e.style.getPropertyValue('--split')")
+    assert split == "20%"
+    shot(page, "dashboard")
