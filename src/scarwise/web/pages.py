@@ -8,6 +8,7 @@ people are named by their opaque store id.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Annotated, Any
 
@@ -212,3 +213,72 @@ def learn(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HT
 def learn_results(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
     """The search results alone (htmx swaps them in as you type)."""
     return _learn(request, q, "learn_results.html")
+
+
+# --- plan --------------------------------------------------------------------------------------------
+
+_EXAMPLE_PROFILE = """{"age": 27, "fitzpatrick": 4,
+ "scars": {"icepick": 12, "boxcar_shallow": 5, "rolling": 8},
+ "marks": {"erythema": true},
+ "budget_usd": 3000, "max_downtime_days": 7}"""
+
+
+def _profile_from_text(text: str) -> dict[str, Any]:
+    from scarwise.documents import parse_document
+
+    data = parse_document(text, fmt="yaml", field="profile")
+    if not isinstance(data, dict):
+        raise InvalidInput(problems=[Problem("profile", "an object of profile fields", type(data).__name__)])
+    return data
+
+
+def _render_plan(request: Request, profile: dict[str, Any]) -> HTMLResponse:
+    import scarwise
+
+    result = scarwise.plan(profile)
+    people = _store(request).list_people().people
+    return _page(
+        request,
+        "plan.html",
+        "plan",
+        plan=result,
+        profile_json=json.dumps(profile, separators=(",", ":")),
+        people=people,
+    )
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_start(request: Request) -> HTMLResponse:
+    return _page(request, "plan_start.html", "plan", example=_EXAMPLE_PROFILE)
+
+
+@router.post("/plan", response_class=HTMLResponse)
+def plan_page(request: Request, profile: Annotated[str, Form(max_length=100_000)]) -> HTMLResponse:
+    return _render_plan(request, _profile_from_text(profile))
+
+
+@router.post("/plan/pdf")
+def plan_pdf(request: Request, profile: Annotated[str, Form(max_length=100_000)]) -> Response:
+    """The plan as a PDF (WeasyPrint on the print template; no network fetches)."""
+    import scarwise
+    from scarwise.web.pdf import render_plan_pdf
+
+    result = scarwise.plan(_profile_from_text(profile))
+    templates = request.app.state.ctx.templates
+    html = templates.get_template("plan_print.html").render(plan=result)
+    return Response(
+        render_plan_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="scarwise-plan.pdf"'},
+    )
+
+
+@router.post("/plan/save")
+def plan_save(
+    request: Request,
+    profile: Annotated[str, Form(max_length=100_000)],
+    person_id: Annotated[str, Form(max_length=64)],
+) -> RedirectResponse:
+    saved = _store(request).save_plan(person_id, _profile_from_text(profile)).plan
+    log.info("plan %s saved (person %s)", saved.id, person_id)
+    return _see_other(f"/people/{person_id}")

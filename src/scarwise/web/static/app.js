@@ -14,6 +14,10 @@
       bar.style.setProperty("--w", bar.dataset.progress + "%");
     });
   }
+  document.addEventListener("click", function (e) {
+    var target = e.target;
+    if (target && target.closest && target.closest("[data-print]")) { window.print(); }
+  });
   document.addEventListener("DOMContentLoaded", function () { wireCompare(document); });
   document.addEventListener("htmx:afterSwap", function (e) { wireCompare(e.target); });
 })();
