@@ -30,10 +30,19 @@ from scarwise.errors import (
 )
 
 if TYPE_CHECKING:
+    from scarwise import assess
+    from scarwise.knowledge import KnowledgeBase, load_knowledge_base
+    from scarwise.planner import Plan, Profile, plan
     from scarwise.scales import ScoreResult, score
 
 #: public name -> module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
+    "KnowledgeBase": "scarwise.knowledge",
+    "Plan": "scarwise.planner",
+    "Profile": "scarwise.planner",
+    "assess": "scarwise.assess",
+    "load_knowledge_base": "scarwise.knowledge",
+    "plan": "scarwise.planner",
     "ScoreResult": "scarwise.scales",
     "score": "scarwise.scales",
 }
@@ -43,9 +52,12 @@ __all__ = [
     "Forbidden",
     "InternalError",
     "InvalidInput",
+    "KnowledgeBase",
     "NotFound",
     "PhotoRejected",
+    "Plan",
     "Problem",
+    "Profile",
     "ProfileError",
     "SafetyViolation",
     "ScarwiseError",
@@ -53,6 +65,9 @@ __all__ = [
     "UploadTooLarge",
     "UsageError",
     "__version__",
+    "assess",
+    "load_knowledge_base",
+    "plan",
     "score",
 ]
 
@@ -61,7 +76,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'scarwise' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    imported = importlib.import_module(module)
+    # a subpackage (``scarwise.assess``) is itself the public name
+    value = imported if module == f"scarwise.{name}" else getattr(imported, name)
     globals()[name] = value
     return value
 

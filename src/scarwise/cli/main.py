@@ -38,6 +38,10 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "scarwise.cli.score",
     "scarwise.cli.serve",
+    "scarwise.cli.plan",
+    "scarwise.cli.kb",
+    "scarwise.cli.assess",
+    "scarwise.cli.demo",
 )
 
 

@@ -1,0 +1,63 @@
+"""The question definitions (``data/questions.yaml``), loaded strictly, and which ones apply.
+
+Asking is I/O and lives at the CLI edge (``scarwise.cli.assess``); this module only reads the
+definitions and decides, from the answers so far, whether a question is asked.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scarwise.assess.models import Section
+from scarwise.errors import InvalidInput, from_validation_error
+
+__all__ = ["demo_answers_path", "get_path", "load_questions", "set_path", "should_ask"]
+
+
+def _data_dir() -> Path:
+    return Path(str(resources.files("scarwise.assess") / "data"))
+
+
+def demo_answers_path() -> Path:
+    """The bundled answers file used by ``scarwise demo``."""
+    return _data_dir() / "demo-answers.yaml"
+
+
+@lru_cache(maxsize=1)
+def load_questions() -> tuple[Section, ...]:
+    """The questionnaire's sections in order (cached)."""
+    raw = yaml.safe_load((_data_dir() / "questions.yaml").read_text(encoding="utf-8"))
+    try:
+        return tuple(Section.model_validate(s) for s in raw["sections"])
+    except ValidationError as err:
+        raise from_validation_error(err, cls=InvalidInput, prefix="questions.yaml") from err
+
+
+def get_path(answers: dict[str, Any], dotted: str) -> Any:
+    node: Any = answers
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def set_path(answers: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = answers
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def should_ask(question_ask_if: str | None, ask_if_any: list[str], answers: dict[str, Any]) -> bool:
+    """Asked unless its ``ask_if`` answer is falsy/0 or none of its ``ask_if_any`` answers is truthy."""
+    if question_ask_if is not None and not get_path(answers, question_ask_if):
+        return False
+    return not (ask_if_any and not any(get_path(answers, f) for f in ask_if_any))

@@ -1,0 +1,209 @@
+"""The words of a plan: rationale per item, summary, warnings, referrals, references, disclaimer.
+
+Every sentence is built from knowledge-base text (indication notes, rule texts, scar-type names),
+so what a plan says and what the knowledge base cites cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from scarwise.knowledge.models import KnowledgeBase
+from scarwise.planner.models import (
+    Evidence,
+    Exclusion,
+    Phase,
+    PlanReference,
+    Profile,
+    Recommendation,
+    Referral,
+)
+from scarwise.planner.rules import Facts, KBIndex
+from scarwise.planner.select import Chosen, course_cost
+
+__all__ = [
+    "plan_references",
+    "rationale",
+    "recommendation",
+    "referrals_and_warnings",
+    "summary",
+    "target_name",
+]
+
+_LINE_ORDER = {"first": 0, "add-on": 1, "alternative": 2}
+_SPECIAL_NAMES = {"active_acne": "active acne", "all": "all skin"}
+_GROUP_NAMES = {
+    "resurfacing": "resurfacing options",
+    "icepick-focal": "focal treatments for narrow pits",
+    "vascular": "treatments for red marks",
+    "depigmenting": "treatments for brown marks",
+    "filler": "fillers",
+}
+
+
+def target_name(kb: KnowledgeBase, target: str) -> str:
+    """Plain name of a target: ``boxcar_shallow`` -> ``shallow boxcar scars``."""
+    if target in _SPECIAL_NAMES:
+        return _SPECIAL_NAMES[target]
+    st = kb.scar_types.get(target)
+    return st.name[0].lower() + st.name[1:] if st is not None else target.replace("_", " ")
+
+
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def rationale(kb: KnowledgeBase, chosen: Chosen, fitzpatrick: int) -> str:
+    """Why this treatment: the strongest indication's note, the targets, and why it won its group."""
+    cand = chosen.candidate
+    notes = sorted(cand.notes, key=lambda i: (_LINE_ORDER[i.line], i.target))
+    parts = [notes[0].note]
+    named = [target_name(kb, t) for t in cand.lines if t != "all"]
+    if len(named) > 1:
+        parts.append(f"It fits your {_join(named)}.")
+    if chosen.group_size > 1 and cand.treatment.group is not None:
+        reason = ["it fits the most of your scars and marks at the highest evidence line"]
+        if chosen.preferred:
+            reason.insert(0, "you prefer it")
+        if fitzpatrick >= 4 and cand.treatment.pih_risk.level in ("none", "low"):
+            reason.append("it carries a low risk of dark marks in skin type IV-VI")
+        group = _GROUP_NAMES.get(cand.treatment.group, cand.treatment.group)
+        parts.append(
+            f"Chosen among {chosen.group_size} suitable {group} because {_join(reason)}; "
+            "the others are listed as alternatives for your dermatologist to weigh."
+        )
+    elif chosen.preferred:
+        parts.append("Included because you prefer it.")
+    return " ".join(parts)
+
+
+def recommendation(
+    kb: KnowledgeBase, chosen: Chosen, cautions: Sequence[str], fitzpatrick: int
+) -> Recommendation:
+    """Build one :class:`Recommendation` from the knowledge base and the fired caution rules."""
+    t = chosen.candidate.treatment
+    own = [c.text for c in t.cautions]
+    lo, hi = course_cost(t)
+    targets = [target for target in chosen.candidate.lines]
+    return Recommendation(
+        treatment=t.id,
+        name=t.name,
+        targets=targets,
+        rationale=rationale(kb, chosen, fitzpatrick),
+        evidence=Evidence(
+            level=t.evidence.level,
+            references=list(t.evidence.references),
+            certainty=t.evidence.certainty,
+        ),
+        sessions=list(t.sessions.range) if t.sessions is not None else None,
+        interval_weeks=list(t.interval_weeks.range) if t.interval_weeks is not None else None,
+        downtime_days=list(t.downtime_days.range),
+        cost_usd=[lo, hi],
+        cost_source_year=t.cost.year,
+        cautions=own + [c for c in cautions if c not in own],
+        setting=t.setting,
+        alternatives=chosen.alternatives,
+    )
+
+
+def referrals_and_warnings(
+    index: KBIndex, facts: Facts, planned: set[str], considered: set[str]
+) -> tuple[list[Referral], list[str], list[str]]:
+    """Fired refer and warn rules: (referrals, warnings, their reference ids)."""
+    referrals: list[Referral] = []
+    warnings: list[str] = []
+    refs: list[str] = []
+    for effect in ("refer", "warn"):
+        for compiled in index.by_effect[effect]:
+            rule = compiled.rule
+            if not compiled.holds(facts):
+                continue
+            if rule.trigger == "planned" and not (compiled.treatments & planned):
+                continue
+            if rule.trigger == "considered" and not (compiled.treatments & considered):
+                continue
+            if effect == "refer":
+                referrals.append(Referral(to=rule.to or "dermatologist", reason=rule.text))
+            else:
+                warnings.append(rule.text)
+            refs.extend(rule.references)
+    return referrals, warnings, refs
+
+
+def summary(
+    kb: KnowledgeBase,
+    profile: Profile,
+    targets: Sequence[str],
+    phases: Sequence[Phase],
+    excluded: Sequence[Exclusion],
+    total: tuple[int, int],
+) -> str:
+    """A plain-language paragraph: what was described, what the plan does, what was left out."""
+    scars = profile.scars.model_dump()
+    described = [f"{scars[t]} {target_name(kb, t)}" for t in targets if t in scars]
+    marks = [
+        target_name(kb, t)
+        for t in targets
+        if t in ("erythema", "hyperpigmentation", "hypopigmentation")
+    ]
+    sentences: list[str] = []
+    if not described and not marks:
+        sentences.append(
+            "You reported no scars or marks, so this plan is about prevention and maintenance only."
+        )
+    else:
+        seen = _join(described + [m.lower() for m in marks])
+        sentences.append(f"You described {seen} (skin type {_ROMAN[profile.fitzpatrick - 1]}).")
+    if profile.active_acne != "none":
+        sentences.append(
+            "Your acne is still active, so controlling it comes first: it stops new scars."
+        )
+    steps = [p.name.lower() for p in phases]
+    if steps:
+        sentences.append(
+            f"The plan has {len(phases)} step{'s' if len(phases) > 1 else ''}: {_join(steps)}."
+        )
+    contra = [e.treatment for e in excluded if e.kind == "contraindication"]
+    if contra:
+        sentences.append(
+            f"{len(contra)} option{'s were' if len(contra) > 1 else ' was'} left out for your safety "
+            "(see 'Not in this plan')."
+        )
+    other = [e for e in excluded if e.kind in ("budget", "downtime")]
+    if other:
+        sentences.append(
+            f"{len(other)} option{'s were' if len(other) > 1 else ' was'} left out for your budget or downtime limit."
+        )
+    sentences.append(
+        f"Estimated cost of the plan: about ${total[0]:,}-${total[1]:,} (estimates, never quotes)."
+    )
+    sentences.append(kb.expectations.text)
+    return " ".join(sentences)
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI")
+
+
+def plan_references(kb: KnowledgeBase, ids: Iterable[str]) -> list[PlanReference]:
+    """Full citations for the reference ids used, in the knowledge base's order."""
+    wanted = set(ids)
+    out = []
+    for ref in kb.references.values():
+        if ref.id in wanted:
+            out.append(
+                PlanReference(
+                    id=ref.id,
+                    citation=ref.citation,
+                    doi=ref.doi,
+                    pmid=ref.pmid,
+                    url=ref.url
+                    or (
+                        f"https://www.ncbi.nlm.nih.gov/pmc/articles/{ref.pmcid}/"
+                        if ref.pmcid
+                        else None
+                    ),
+                )
+            )
+    return out

@@ -1,0 +1,169 @@
+"""``plan(profile)``: the pure function from a profile and a knowledge base to a ``plan/1``.
+
+Steps: validate the profile -> facts -> candidates by target -> safety screen -> downtime ->
+choice per group -> budget -> phases -> words -> :func:`scarwise.planner.safety.enforce` (last).
+The same profile and knowledge base always give the same plan; the plan records the
+knowledge-base version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from scarwise.errors import Problem, ProfileError, from_validation_error
+from scarwise.knowledge.loader import load_knowledge_base
+from scarwise.knowledge.models import KnowledgeBase
+from scarwise.planner.explain import (
+    plan_references,
+    recommendation,
+    referrals_and_warnings,
+    summary,
+)
+from scarwise.planner.models import Budget, Exclusion, Plan, Profile, Recommendation
+from scarwise.planner.rules import facts_for, index_for, present_targets
+from scarwise.planner.safety import enforce
+from scarwise.planner.select import course_cost, select
+from scarwise.planner.sequence import build_phases
+
+__all__ = ["parse_profile", "plan"]
+
+
+def parse_profile(data: Mapping[str, Any] | Profile) -> Profile:
+    """A :class:`Profile` from a dict (as read from JSON/YAML) or a Profile.
+
+    Raises
+    ------
+    ProfileError
+        Listing every problem (unknown fields, unknown treatment ids, out-of-range values).
+    """
+    if isinstance(data, Profile):
+        return data
+    if not isinstance(data, Mapping):
+        raise ProfileError(
+            problems=[Problem("", "a JSON object (the profile)", type(data).__name__)],
+            prefix="profile",
+        )
+    try:
+        return Profile.model_validate(dict(data))
+    except ValidationError as err:
+        raise from_validation_error(err, cls=ProfileError, prefix="profile") from err
+
+
+def plan(
+    profile: Mapping[str, Any] | Profile, *, knowledge_base: KnowledgeBase | None = None
+) -> Plan:
+    """Make a treatment plan for ``profile`` (``contracts/profile.md``).
+
+    Parameters
+    ----------
+    profile
+        A dict as read from a profile file, or a :class:`Profile`.
+    knowledge_base
+        Defaults to the packaged knowledge base, loaded once per process.
+
+    Raises
+    ------
+    ProfileError
+        The profile is invalid; every problem is listed.
+    SafetyViolation
+        A contraindicated treatment reached the plan (a bug); the plan is not returned.
+    """
+    person = parse_profile(profile)
+    kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
+    index = index_for(kb)
+    facts = facts_for(person)
+    targets = present_targets(person)
+    chosen_set = select(person, facts, index, targets)
+
+    planned = {ch.candidate.id for ch in chosen_set.chosen}
+    cautions: dict[str, list[str]] = {}
+    for compiled in index.by_effect["caution"]:
+        if compiled.treatments & planned and compiled.holds(facts):
+            for tid in compiled.treatments & planned:
+                cautions.setdefault(tid, []).append(compiled.rule.text)
+
+    items: list[tuple[str, Recommendation]] = []
+    total_lo = total_hi = 0
+    years: set[int] = set()
+    refs: list[str] = []
+    for ch in chosen_set.chosen:
+        t = ch.candidate.treatment
+        rec = recommendation(kb, ch, cautions.get(t.id, ()), person.fitzpatrick)
+        items.append((t.phase, rec))
+        lo, hi = course_cost(t)
+        total_lo += lo
+        total_hi += hi
+        years.add(t.cost.year)
+        refs.extend(rec.evidence.references)
+    phases = build_phases(kb, items)
+
+    excluded = [
+        Exclusion(
+            treatment=tid,
+            reason="; ".join(block.reasons),
+            references=block.references,
+            kind=block.kind,
+            rules=block.rules,
+        )
+        for tid, block in chosen_set.blocked.items()
+    ]
+    excluded += [
+        Exclusion(treatment=d.treatment, reason=d.reason, references=[], kind=d.kind)
+        for d in chosen_set.dropped
+    ]
+    for e in excluded:
+        refs.extend(e.references)
+
+    # Alternatives are options the dermatologist may pick, so their warnings apply too.
+    offered = planned | {alt for ch in chosen_set.chosen for alt in ch.alternatives}
+    considered = offered | set(chosen_set.blocked)
+    referrals, warnings, rule_refs = referrals_and_warnings(index, facts, offered, considered)
+    refs.extend(rule_refs)
+    refs.extend(kb.expectations.references)
+    warnings.insert(0, kb.expectations.text)
+    for tid in chosen_set.preferred_unused:
+        warnings.append(
+            f"You preferred {kb.treatments[tid].name}, but it does not fit the scar types "
+            "and marks in this profile, so it is not in the plan."
+        )
+    budget_note = _budget_note(person.budget_usd, (total_lo, total_hi))
+    if person.budget_usd is not None and total_hi > person.budget_usd:
+        warnings.append(budget_note)
+    tips = [tip.text for tip in kb.prevention]
+    refs.extend(r for tip in kb.prevention for r in tip.references)
+
+    result = Plan(
+        knowledge_base_version=kb.version,
+        summary=summary(kb, person, targets, phases, excluded, (total_lo, total_hi)),
+        phases=phases,
+        excluded=excluded,
+        referrals=referrals,
+        warnings=warnings,
+        prevention=tips,
+        budget=Budget(
+            budget_usd=person.budget_usd,
+            estimated_total_usd=[total_lo, total_hi],
+            cost_source_years=sorted(years),
+            note=budget_note,
+        ),
+        references=plan_references(kb, refs),
+        disclaimer=kb.disclaimer,
+    )
+    return enforce(result, person, index)
+
+
+def _budget_note(budget: float | None, total: tuple[int, int]) -> str:
+    lo, hi = total
+    if budget is None:
+        return f"No budget limit was given; the plan's estimated cost is ${lo:,}-${hi:,}."
+    if hi <= budget:
+        return (
+            f"The plan's estimated cost (${lo:,}-${hi:,}) is within your budget of ${budget:,.0f}."
+        )
+    return (
+        f"The plan's low estimate (${lo:,}) fits your budget of ${budget:,.0f}, but the high "
+        f"estimate (${hi:,}) does not: prices vary by clinic and region."
+    )

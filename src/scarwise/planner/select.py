@@ -1,0 +1,204 @@
+"""Choose the treatments of a plan: candidates by target, one best option per group, downtime, budget.
+
+Pure functions over the profile, its facts and a :class:`~scarwise.planner.rules.KBIndex`.
+Contraindicated and avoided treatments are removed by :func:`scarwise.planner.safety.screen`
+before anything is ranked, so an alternative is never an unsafe option either.
+
+Order of decisions (each one transparent and recorded):
+
+1. *considered*: every treatment with an indication for one of the person's targets;
+2. *safety*: :func:`~scarwise.planner.safety.screen` blocks contraindicated and avoided ones;
+3. *downtime*: options whose longest downtime per session exceeds ``max_downtime_days`` go;
+4. *choice*: ungrouped treatments with a first-line or add-on indication are taken; for a group
+   (for example ``resurfacing``) that is needed, the best-ranked option is taken and the rest of the
+   group become its alternatives; a treatment in ``prefers`` is taken when it fits a target;
+5. *budget*: essentials (sunscreen, acne control) first, then by phase and rank, each course's low
+   cost estimate must fit what is left of ``budget_usd``; within a group a cheaper alternative may
+   take the place of one that does not fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scarwise.knowledge.models import Treatment
+from scarwise.planner.models import Profile
+from scarwise.planner.rules import Candidate, Facts, KBIndex, rank_key
+from scarwise.planner.safety import Block, screen
+
+__all__ = ["Chosen", "Dropped", "Selection", "course_cost", "select"]
+
+
+@dataclass(slots=True)
+class Chosen:
+    """A treatment going into the plan."""
+
+    candidate: Candidate
+    pool: list[Candidate] = field(default_factory=list)  # safe alternatives of the group, ranked
+    preferred: bool = False
+    group_size: int = 1
+
+    @property
+    def alternatives(self) -> list[str]:
+        return [c.id for c in self.pool]
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A safe treatment left out for downtime or budget."""
+
+    treatment: str
+    kind: str  # "downtime" or "budget"
+    reason: str
+
+
+@dataclass(slots=True)
+class Selection:
+    chosen: list[Chosen]
+    blocked: dict[str, Block]
+    dropped: list[Dropped]
+    preferred_unused: list[str]
+
+
+def course_cost(t: Treatment) -> tuple[int, int]:
+    """[low, high] US$ for the course: per-session price x sessions, or per-month x months."""
+    lo, hi = t.cost.range_usd
+    basis = t.sessions if t.cost.per == "session" else t.duration_months
+    n_lo, n_hi = basis.range if basis is not None else (1, 1)
+    return (lo * n_lo, hi * n_hi)
+
+
+def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, ...]) -> Selection:
+    """Decide which treatments enter the plan (see the module docstring for the order)."""
+    candidates: dict[str, Candidate] = {}
+    for target in targets:
+        for treatment, ind in index.by_target.get(target, ()):
+            cand = candidates.get(treatment.id)
+            if cand is None:
+                cand = candidates[treatment.id] = Candidate(treatment)
+            cand.lines[target] = ind.line
+            cand.notes.append(ind)
+    ordered = sorted(
+        candidates, key=lambda tid: (index.phase_rank[candidates[tid].treatment.phase], tid)
+    )
+    allowed, blocked = screen(index, facts, profile.avoids, ordered)
+
+    dropped: list[Dropped] = []
+    limit = profile.max_downtime_days
+    usable: list[Candidate] = []
+    for tid in allowed:
+        cand = candidates[tid]
+        worst = cand.treatment.downtime_days.range[1]
+        if limit is not None and worst > limit and _wanted(cand, profile):
+            dropped.append(
+                Dropped(
+                    tid,
+                    "downtime",
+                    f"up to {worst} days of downtime per session; you asked for at most {limit}",
+                )
+            )
+        elif limit is None or worst <= limit:
+            usable.append(cand)
+
+    prefers = frozenset(profile.prefers)
+    fitz = profile.fitzpatrick
+    groups: dict[str, list[Candidate]] = {}
+    needed_groups: set[str] = set()
+    chosen: list[Chosen] = []
+    for cand in usable:
+        group = cand.treatment.group
+        if group is None:
+            if cand.recommended or cand.id in prefers:
+                chosen.append(Chosen(cand, preferred=cand.id in prefers))
+            continue
+        groups.setdefault(group, []).append(cand)
+    # A group is needed when any member (safe or not) fits a target as first-line or add-on.
+    for cand in candidates.values():
+        if cand.treatment.group is not None and (cand.recommended or cand.id in prefers):
+            needed_groups.add(cand.treatment.group)
+    for group in sorted(groups):
+        if group not in needed_groups:
+            continue
+        pool = sorted(groups[group], key=lambda c: rank_key(c, fitz, prefers))
+        best = pool[0]
+        chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
+
+    chosen.sort(key=lambda ch: _priority(ch, index, fitz, prefers))
+    chosen = _fit_budget(chosen, profile.budget_usd, dropped, fitz, prefers)
+    preferred_unused = [
+        p
+        for p in profile.prefers
+        if p not in blocked
+        and all(ch.candidate.id != p for ch in chosen)
+        and p not in {d.treatment for d in dropped}
+    ]
+    return Selection(chosen, blocked, dropped, preferred_unused)
+
+
+def _wanted(cand: Candidate, profile: Profile) -> bool:
+    return cand.recommended or cand.id in profile.prefers or cand.treatment.group is not None
+
+
+def _priority(
+    ch: Chosen, index: KBIndex, fitz: int, prefers: frozenset[str]
+) -> tuple[int, int, tuple[int, int, int, int]]:
+    t = ch.candidate.treatment
+    return (
+        0 if t.essential else 1,
+        index.phase_rank[t.phase],
+        rank_key(ch.candidate, fitz, prefers),
+    )
+
+
+def _fit_budget(
+    chosen: list[Chosen],
+    budget: float | None,
+    dropped: list[Dropped],
+    fitz: int,
+    prefers: frozenset[str],
+) -> list[Chosen]:
+    if budget is None:
+        return chosen
+    left = budget
+    kept: list[Chosen] = []
+    for ch in chosen:
+        t = ch.candidate.treatment
+        low = course_cost(t)[0]
+        if t.essential:
+            kept.append(ch)
+            left -= low
+            continue
+        if low <= left:
+            kept.append(ch)
+            left -= low
+            continue
+        # try the group's alternatives (already safe and within downtime) in rank order
+        replacement = next((c for c in ch.pool if course_cost(c.treatment)[0] <= left), None)
+        if replacement is not None:
+            others = [c for c in ch.pool if c is not replacement]
+            kept.append(
+                Chosen(
+                    replacement,
+                    others,
+                    preferred=replacement.id in prefers,
+                    group_size=ch.group_size,
+                )
+            )
+            left -= course_cost(replacement.treatment)[0]
+            dropped.append(
+                Dropped(
+                    t.id,
+                    "budget",
+                    f"the course (from ${low:,}) does not fit the budget left; "
+                    f"{replacement.id} was chosen instead",
+                )
+            )
+        else:
+            dropped.append(
+                Dropped(
+                    t.id,
+                    "budget",
+                    f"the course costs from ${low:,}, more than the ${max(left, 0):,.0f} of budget left",
+                )
+            )
+    return kept
