@@ -153,3 +153,72 @@ def test_dashboard_tracks_a_person(web_page, tmp_path: Path) -> None:
     split = page.locator("[data-compare]").evaluate("e => e.style.getPropertyValue('--split')")
     assert split == "20%"
     shot(page, "dashboard")
+
+
+def _choose(page, legend: str, option: str) -> None:
+    page.locator("fieldset", has=page.locator("legend", has_text=legend)).get_by_label(option, exact=True).check()
+
+
+def test_wizard_to_scores_to_plan(web_page) -> None:
+    page = web_page
+    page.goto("/assess")
+    page.get_by_label("How old are you?").fill("27")
+    _choose(page, "Sex", "female")
+    _choose(page, "Where are your scars?", "face")
+    shot(page, "wizard-1-about")
+    page.get_by_role("button", name="Next").click()
+    for legend, option in [
+        ("eyes", "dark brown"), ("hair colour", "black"), ("skin colour", "olive or light brown"),
+        ("freckles", "none"), ("stay in the sun", "burns rarely, if at all"), ("Does your skin tan", "often"),
+        ("How deeply", "moderately"), ("face to the sun", "normal"),
+    ]:
+        _choose(page, legend, option)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Narrow, deep pits").fill("12")
+    page.get_by_label("Round or oval dents").fill("7")
+    page.get_by_label("Broad, wavy dips").fill("8")
+    page.get_by_role("button", name="Next").click()
+    assert page.get_by_text("opened a follow-up question").is_visible()
+    page.get_by_label("Of those steep-edged dents").fill("2")
+    shot(page, "wizard-3-scars")
+    page.get_by_role("button", name="Next").click()
+    _choose(page, "FLAT red or pink", "No")
+    _choose(page, "FLAT brown", "Yes")
+    _choose(page, "lighter than the skin", "No")
+    page.get_by_role("button", name="Next").click()
+    _choose(page, "arm's length", "Yes")
+    _choose(page, "Stretch test", "No")
+    page.get_by_role("button", name="Next").click()
+    _choose(page, "Can make-up", "No")
+    shot(page, "wizard-5-visibility")
+    page.get_by_role("button", name="Next").click()
+    _choose(page, "acne right now", "a few spots now and then")
+    _choose(page, "isotretinoin", "never")
+    for legend in ["pregnant", "keloids", "cold sores", "blood thinner"]:
+        _choose(page, legend, "No")
+    page.get_by_role("button", name="Next").click()
+    _choose(page, "very worried", "No")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Total budget").fill("4000")
+    page.get_by_label("Longest recovery time").fill("7")
+    page.get_by_role("button", name="See my scores").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Your scores").is_visible()
+    cards = page.locator(".score-card")
+    assert cards.count() == 3
+    # Fitzpatrick answers sum 3+4+3+4+3+3+2+2 = 24 -> type IV; ECCA: icepick 15x2 + boxcar 20x2 + rolling 25x2 = 120
+    assert "Type IV" in cards.nth(0).inner_text()
+    assert "120" in page.locator(".score-card", has_text="ECCA").inner_text()
+    shot(page, "wizard-scores")
+    page.get_by_role("button", name="Make my plan").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Your treatment plan").is_visible()
+    assert page.locator(".timeline > li").count() >= 2
+    assert page.get_by_role("heading", name="Please read").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download PDF").click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    shot(page, "plan")
+    page.emulate_media(media="print")
+    shot(page, "plan-print")

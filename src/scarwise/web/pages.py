@@ -282,3 +282,118 @@ def plan_save(
     saved = _store(request).save_plan(person_id, _profile_from_text(profile)).plan
     log.info("plan %s saved (person %s)", saved.id, person_id)
     return _see_other(f"/people/{person_id}")
+
+
+# --- self-assessment wizard --------------------------------------------------------------------------
+
+
+def _render_step(request: Request, view: Any, answers: dict[str, Any], *, follow_up: bool = False) -> HTMLResponse:
+    from scarwise.web.wizard import DRAWINGS, next_step
+
+    last = next_step(answers, view.index + 1) is None
+    return _page(
+        request,
+        "assess.html",
+        "assess",
+        step=view,
+        answers_json=json.dumps(answers, separators=(",", ":")),
+        drawings=DRAWINGS,
+        last=last,
+        follow_up=follow_up,
+    )
+
+
+@router.get("/assess", response_class=HTMLResponse)
+def assess_start(request: Request) -> HTMLResponse:
+    from scarwise.web.wizard import next_step, step_view
+
+    first = next_step({}, 0)
+    assert first is not None
+    return _render_step(request, step_view(first, {}), {})
+
+
+@router.post("/assess", response_class=HTMLResponse)
+async def assess_step(request: Request) -> HTMLResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_assess_step, request, form)
+
+
+def _assess_step(request: Request, form: Any) -> HTMLResponse:
+    from scarwise.assess import assess, load_questions
+    from scarwise.web.wizard import decode_answers, follow_ups, next_step, read_step, step_view
+
+    answers = decode_answers(_text_field(form, "answers"))
+    count = len(load_questions())
+    try:
+        index = int(_text_field(form, "step") or "0")
+    except ValueError:
+        index = 0
+    index = min(max(index, 0), count - 1)
+    if _text_field(form, "nav") == "back":
+        back = next_step(answers, index - 1, -1)
+        return _render_step(request, step_view(back if back is not None else 0, answers), answers)
+    lists = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    updated, raw, errors = read_step(index, answers, fields, lists)
+    if errors:
+        return _render_step(request, step_view(index, answers, errors, raw), answers)
+    if follow_ups(index, answers, updated):  # answers here opened a question on this very step
+        return _render_step(request, step_view(index, updated, {}, raw), updated, follow_up=True)
+    following = next_step(updated, index + 1)
+    if following is not None:
+        return _render_step(request, step_view(following, updated), updated)
+    try:
+        result = assess(updated)
+    except InvalidInput as err:  # a rule across steps (e.g. deep boxcar within boxcar): back to it
+        back_to, field_errors = _step_of_problems(err, updated)
+        return _render_step(request, step_view(back_to, updated, field_errors), updated)
+    log.info("self-assessment completed")
+    return _page(
+        request,
+        "assess_result.html",
+        "assess",
+        result=result,
+        profile_json=json.dumps(result.profile.model_dump(mode="json"), separators=(",", ":")),
+        answers_json=json.dumps(updated, separators=(",", ":")),
+        people=_store(request).list_people().people,
+        scale_names={"fitzpatrick": "Skin type (Fitzpatrick)", "ecca": "ECCA scar score",
+                     "gb-qualitative": "Goodman & Baron grade"},
+    )
+
+
+@router.post("/assess/save")
+def assess_save(
+    request: Request,
+    answers: Annotated[str, Form(max_length=20_000)],
+    person_id: Annotated[str, Form(max_length=64)],
+) -> RedirectResponse:
+    from scarwise.assess import assess
+    from scarwise.web.wizard import decode_answers
+
+    result = assess(decode_answers(answers))
+    store = _store(request)
+    for scale, scored in result.scores.items():
+        store.record_assessment(person_id, scale, scored.to_json_dict())
+    return _see_other(f"/people/{person_id}")
+
+
+def _step_of_problems(err: InvalidInput, answers: dict[str, Any]) -> tuple[int, dict[str, str]]:
+    """The first step holding a field ``err`` names, and the message for each of its fields."""
+    from scarwise.assess import load_questions
+    from scarwise.web.wizard import applicable
+
+    for index, section in enumerate(load_questions()):
+        fields = [q.field for q in applicable(section, answers)]
+        hits = {
+            f: f"{p.expected}" for p in err.problems for f in fields if p.field and (f == p.field or f.startswith(p.field + "."))
+        }
+        if hits:
+            return index, hits
+    raise err
+
+
+def _text_field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
