@@ -16,7 +16,7 @@ def _assert_error(response, status: int, code: str) -> dict:
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert body["ok"] is False
-    assert ERROR_KEYS <= set(body["error"])
+    assert set(body["error"]) >= ERROR_KEYS
     assert body["error"]["code"] == code
     assert body["error"]["request_id"] == response.headers["x-request-id"]
     return body["error"]
@@ -25,11 +25,17 @@ def _assert_error(response, status: int, code: str) -> dict:
 def test_health_names_version_and_store(client: TestClient) -> None:
     response = client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "scarwise_version": scarwise.__version__, "store": "sqlite"}
+    assert response.json() == {
+        "ok": True,
+        "scarwise_version": scarwise.__version__,
+        "store": "sqlite",
+    }
 
 
 def test_health_reports_postgresql_store(web_settings) -> None:
-    settings = web_settings.model_copy(update={"database_url": "postgresql+psycopg://postgres@127.0.0.1/test"})
+    settings = web_settings.model_copy(
+        update={"database_url": "postgresql+psycopg://postgres@127.0.0.1/test"}
+    )
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as c:
         assert c.get("/api/v1/health").json()["store"] == "postgresql"
 
@@ -38,7 +44,10 @@ def test_health_reports_postgresql_store(web_settings) -> None:
     ("scale", "data"),
     [
         ("ecca", {"counts": {"icepick_v": 25, "rolling_m": 3}}),
-        ("gb-quantitative", {"counts": {"macular": 12, "broad_deep": 2}, "hypertrophic_area_cm2": 6.0}),
+        (
+            "gb-quantitative",
+            {"counts": {"macular": 12, "broad_deep": 2}, "hypertrophic_area_cm2": 6.0},
+        ),
         ("scar-s", {"face": 3, "back": 1}),
     ],
 )
@@ -49,7 +58,9 @@ def test_score_returns_the_cli_object(client: TestClient, scale: str, data: dict
 
 
 def test_score_ecca_numbers(client: TestClient) -> None:
-    body = client.post("/api/v1/score/ecca", json={"counts": {"icepick_v": 25, "rolling_m": 3}}).json()
+    body = client.post(
+        "/api/v1/score/ecca", json={"counts": {"icepick_v": 25, "rolling_m": 3}}
+    ).json()
     # icepick 15 x 3 (more than 20) + rolling 25 x 1 (1-4) = 70 (contracts/scales.md)
     assert (body["schema"], body["score"], body["max"]) == ("score/1", 70, 540)
 
@@ -71,7 +82,9 @@ def test_unknown_scale_is_not_found(client: TestClient) -> None:
 
 
 def test_malformed_json_is_invalid_input(client: TestClient) -> None:
-    response = client.post("/api/v1/score/ecca", content=b'{"counts": ', headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/score/ecca", content=b'{"counts": ', headers={"content-type": "application/json"}
+    )
     error = _assert_error(response, 422, "invalid_input")
     assert error["errors"][0]["field"] == "body"
     assert error["errors"][0]["expected"] == "well-formed JSON"
@@ -101,7 +114,9 @@ def test_oversized_streamed_body_is_413(client: TestClient) -> None:
         for _ in range(40):
             yield b" " * 65_536  # 2.6 MB with no Content-Length: counted while streaming
 
-    response = client.post("/api/v1/score/ecca", content=chunks(), headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/score/ecca", content=chunks(), headers={"content-type": "application/json"}
+    )
     _assert_error(response, 413, "invalid_input")
 
 
@@ -139,9 +154,13 @@ def test_extra_allowed_host_is_answered(web_settings) -> None:
 
 def test_openapi_documents_the_contract_paths(client: TestClient) -> None:
     doc = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/health", "/api/v1/score/{scale}", "/api/v1/plan", "/api/v1/analyze", "/api/v1/analyze3d"} <= set(
-        doc["paths"]
-    )
+    assert {
+        "/api/v1/health",
+        "/api/v1/score/{scale}",
+        "/api/v1/plan",
+        "/api/v1/analyze",
+        "/api/v1/analyze3d",
+    } <= set(doc["paths"])
     assert not any(not path.startswith("/api/v1/") for path in doc["paths"])  # pages are not API
     analyze = doc["paths"]["/api/v1/analyze"]["post"]
     assert "413" in analyze["responses"]

@@ -44,7 +44,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, with its own SQLite store and data dir."""
     data_dir = tmp_path_factory.mktemp("web-data")
-    app = create_app(Settings(data_dir=data_dir, database_url=None))
+    app = create_app(Settings(data_dir=data_dir, database_url=None), debug=True)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -156,7 +156,9 @@ def test_dashboard_tracks_a_person(web_page, tmp_path: Path) -> None:
 
 
 def _choose(page, legend: str, option: str) -> None:
-    page.locator("fieldset", has=page.locator("legend", has_text=legend)).get_by_label(option, exact=True).check()
+    page.locator("fieldset", has=page.locator("legend", has_text=legend)).get_by_label(
+        option, exact=True
+    ).check()
 
 
 def test_wizard_to_scores_to_plan(web_page) -> None:
@@ -168,9 +170,14 @@ def test_wizard_to_scores_to_plan(web_page) -> None:
     shot(page, "wizard-1-about")
     page.get_by_role("button", name="Next").click()
     for legend, option in [
-        ("eyes", "dark brown"), ("hair colour", "black"), ("skin colour", "olive or light brown"),
-        ("freckles", "none"), ("stay in the sun", "burns rarely, if at all"), ("Does your skin tan", "often"),
-        ("How deeply", "moderately"), ("face to the sun", "normal"),
+        ("eyes", "dark brown"),
+        ("hair colour", "black"),
+        ("skin colour", "olive or light brown"),
+        ("freckles", "none"),
+        ("stay in the sun", "burns rarely, if at all"),
+        ("Does your skin tan", "often"),
+        ("How deeply", "moderately"),
+        ("face to the sun", "normal"),
     ]:
         _choose(page, legend, option)
     page.get_by_role("button", name="Next").click()

@@ -119,8 +119,17 @@ def test_error_page_escapes_the_message(web_app: FastAPI, base_url: str) -> None
 
 
 def test_loopback_detection() -> None:
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("[::1]") and is_loopback("localhost")
-    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.org")
+    assert (
+        is_loopback("127.0.0.1")
+        and is_loopback("::1")
+        and is_loopback("[::1]")
+        and is_loopback("localhost")
+    )
+    assert (
+        not is_loopback("0.0.0.0")
+        and not is_loopback("192.168.1.5")
+        and not is_loopback("example.org")
+    )
 
 
 def test_binding_everywhere_does_not_allow_every_host() -> None:

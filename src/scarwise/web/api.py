@@ -131,11 +131,12 @@ def analyze(
 def analyze3d(
     request: Request,
     images: Annotated[list[UploadFile], File(description="3 or more images of one skin area")],
-    lights: Annotated[str, Form(description="JSON: a list of [x, y, z] or {\"lights\": [...]}")],
+    lights: Annotated[str, Form(description='JSON: a list of [x, y, z] or {"lights": [...]}')],
     pixel_mm: Annotated[float, Form(gt=0, le=100, description="size of one pixel on the skin")],
 ) -> Response:
-    from scarwise.imaging.analyze3d import analyze_scars_3d, parse_lights
+    from scarwise.imaging.analyze3d import analyze_scars_3d
     from scarwise.imaging.intake import IntakeLimits, read_photo
+    from scarwise.imaging.lights import parse_lights
 
     if len(images) < 3:
         raise InvalidInput(problems=[Problem("images", "3 or more images", len(images))])
@@ -143,7 +144,8 @@ def analyze3d(
     document = _parse_json_field("lights", lights)
     limits = IntakeLimits.from_settings(_ctx(request).settings)
     photos = [
-        read_photo(_read_upload(f), limits=limits, name=name) for f, name in zip(images, names, strict=True)
+        read_photo(_read_upload(f), limits=limits, name=name)
+        for f, name in zip(images, names, strict=True)
     ]
     light_set = parse_lights(document, names)
     return _result(analyze_scars_3d(photos, light_set, pixel_mm))
@@ -160,5 +162,9 @@ def _parse_json_field(field: str, text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidInput(
-            problems=[Problem(field, "JSON text", f"malformed JSON at line {err.lineno}, column {err.colno}")]
+            problems=[
+                Problem(
+                    field, "JSON text", f"malformed JSON at line {err.lineno}, column {err.colno}"
+                )
+            ]
         ) from err

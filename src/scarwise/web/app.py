@@ -163,7 +163,9 @@ def create_app(
 
     _install_error_handlers(app)
     # add_middleware puts each new one outermost: this is innermost-first.
-    app.add_middleware(_CatchAllMiddleware, render=lambda request, exc: _error_response(request, exc))
+    app.add_middleware(
+        _CatchAllMiddleware, render=lambda request, exc: _error_response(request, exc)
+    )
     upload = settings.max_upload_bytes + 64 * 1024
     app.add_middleware(
         BodyLimitMiddleware,
@@ -268,7 +270,14 @@ class _ValidationErrors:
                 reason = (item.get("ctx") or {}).get("error", "malformed JSON")
                 where = item["loc"][1] if len(item.get("loc", ())) > 1 else "?"
                 got = f"{reason} at character {where}"
-                rows.append({"type": "json_invalid", "loc": ("body",), "msg": "well-formed JSON", "input": got})
+                rows.append(
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body",),
+                        "msg": "well-formed JSON",
+                        "input": got,
+                    }
+                )
                 continue
             rows.append({**item, "loc": tuple(loc)})
         return rows
@@ -281,7 +290,9 @@ def _from_request_validation(exc: RequestValidationError) -> InvalidInput:
 class _CatchAllMiddleware:
     """Last resort: any exception that escapes a route becomes a generic 500 with a request id."""
 
-    def __init__(self, app: ASGIApp, *, render: Callable[[Request, BaseException], Response]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, render: Callable[[Request, BaseException], Response]
+    ) -> None:
         self.app = app
         self.render = render
 
@@ -307,11 +318,15 @@ class _CatchAllMiddleware:
                 response = self.render(request, exc)
             except Exception:  # rendering the error page failed too: the plainest answer
                 log.error("error page failed (request %s)", request_id_of(request))
-                response = JSONResponse(to_payload(exc, request_id=request_id_of(request)), status_code=500)
+                response = JSONResponse(
+                    to_payload(exc, request_id=request_id_of(request)), status_code=500
+                )
             await response(scope, receive, send)
 
 
-def html_response(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def html_response(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
     """Render a page template (``context`` gets the request's CSRF token)."""
     ctx: WebContext = request.app.state.ctx
     context = {"csrf_token": getattr(request.state, "csrf_token", ""), **context}

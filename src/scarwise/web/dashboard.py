@@ -11,7 +11,7 @@ from typing import Any
 
 from scarwise.errors import NotFound, Problem
 
-__all__ = ["DashboardView", "build_dashboard"]
+__all__ = ["DashboardView", "build_dashboard", "plot_svg"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ class DashboardView:
     plots: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_dashboard(store: Any, person_id: str, *, before: str | None = None, after: str | None = None) -> DashboardView:
+def build_dashboard(
+    store: Any, person_id: str, *, before: str | None = None, after: str | None = None
+) -> DashboardView:
     """Assemble the dashboard of ``person_id`` (``before``/``after``: photo ids to compare).
 
     Raises
@@ -69,17 +71,40 @@ def build_dashboard(store: Any, person_id: str, *, before: str | None = None, af
 
 def _plots(person_id: str, records: Any) -> list[tuple[str, str]]:
     """(title, url) of the plots worth drawing for these records."""
-    import importlib.util
-
     out: list[tuple[str, str]] = []
-    if importlib.util.find_spec("scarwise.reports.plots") is None:  # not built yet
-        return out
     if records.assessments:
         out.append(("Scores over time", f"/people/{person_id}/plots/scores.svg"))
     if records.regimen:
         out.append(("Routine check-ins", f"/people/{person_id}/plots/adherence.svg"))
     if any(a.kind == "analyze3d" for a in records.analyses):
-        out.append(("Scar volume", f"/people/{person_id}/plots/scars.svg"))
+        out.append(("Scar volume", f"/people/{person_id}/plots/scar_volume.svg"))
     if any(a.kind == "analyze" for a in records.analyses):
         out.append(("Redness", f"/people/{person_id}/plots/redness.svg"))
     return out
+
+
+def plot_svg(store: Any, person_id: str, name: str) -> bytes:
+    """One plot of ``scarwise.reports.plots`` (``scores``, ``scar_volume``, ``redness``, ``adherence``)."""
+    from scarwise.reports import plots
+    from scarwise.tracking.adherence import adherence
+    from scarwise.tracking.models import AdherenceSummary
+    from scarwise.tracking.timeline import score_series
+
+    if name not in plots.PLOT_NAMES:
+        raise NotFound(problems=[Problem("plot", "one of " + ", ".join(plots.PLOT_NAMES), name)])
+    records = store.records(person_id)
+    if name == "scores":
+        figure = plots.scores_figure(score_series(records.assessments), records.sessions)
+    elif name == "scar_volume":
+        figure = plots.scar_volume_figure(records.analyses, records.sessions)
+    elif name == "redness":
+        figure = plots.redness_figure(records.analyses, records.sessions)
+    else:
+        window = plots.calendar_window(records)
+        summary = (
+            adherence(records.regimen, records.doses, *window)
+            if window
+            else AdherenceSummary(expected=0, taken=0, rate=None)
+        )
+        figure = plots.adherence_calendar_figure(summary)
+    return plots.render(figure, "svg")

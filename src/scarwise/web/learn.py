@@ -43,7 +43,11 @@ class LearnView:
 
 def drawing_for(scar_type_id: str) -> str | None:
     """The URL of the drawing of a scar type, if there is one."""
-    return f"/static/drawings/{scar_type_id}.svg" if (_DRAWINGS / f"{scar_type_id}.svg").is_file() else None
+    return (
+        f"/static/drawings/{scar_type_id}.svg"
+        if (_DRAWINGS / f"{scar_type_id}.svg").is_file()
+        else None
+    )
 
 
 def _matches(words: list[str], *texts: object) -> bool:
@@ -56,7 +60,9 @@ def learn_view(kb: Any, query: str = "") -> LearnView:
     query = " ".join(query.split())[:100]
     words = query.lower().split()
     scar_types = [
-        s for s in kb.scar_types.values() if _matches(words, s.id, s.name, s.plain, s.recognise, s.forms, s.note)
+        s
+        for s in kb.scar_types.values()
+        if _matches(words, s.id, s.name, s.plain, s.recognise, s.forms, s.note)
     ]
     prevention = [p for p in kb.prevention if _matches(words, p.text)]
     entries = []
@@ -66,7 +72,10 @@ def learn_view(kb: Any, query: str = "") -> LearnView:
             excluded_when=[r for r in kb.rules if r.effect == "exclude" and t.id in r.treatments],
             cautioned_when=[r for r in kb.rules if r.effect == "caution" and t.id in r.treatments],
         )
-        texts = [getattr(c, "text", None) or getattr(c, "note", "") for c in (*t.cautions, *t.indications)] + [r.text for r in (*entry.excluded_when, *entry.cautioned_when)]
+        texts = [
+            getattr(c, "text", None) or getattr(c, "note", "")
+            for c in (*t.cautions, *t.indications)
+        ] + [r.text for r in (*entry.excluded_when, *entry.cautioned_when)]
         if _matches(words, t.id, t.name, t.plain, t.mechanism, t.group, *texts):
             entries.append(entry)
     cited_ids: list[str] = list(kb.expectations.references)
@@ -76,7 +85,12 @@ def learn_view(kb: Any, query: str = "") -> LearnView:
         cited_ids += p.references
     for e in entries:
         t = e.treatment
-        cited_ids += t.evidence.references + t.downtime_days.references + t.cost.references + t.pih_risk.references
+        cited_ids += (
+            t.evidence.references
+            + t.downtime_days.references
+            + t.cost.references
+            + t.pih_risk.references
+        )
         for part in (t.sessions, t.interval_weeks, t.duration_months):
             if part is not None:
                 cited_ids += part.references

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -106,6 +106,14 @@ def person_photo(request: Request, person_id: str, photo_id: str) -> Response:
     )
 
 
+@router.get("/people/{person_id}/plots/{name}.svg")
+def person_plot(request: Request, person_id: str, name: str) -> Response:
+    """One progress plot (``scarwise.reports.plots``) as SVG, served as an image."""
+    from scarwise.web.dashboard import plot_svg
+
+    return Response(plot_svg(_store(request), person_id, name), media_type="image/svg+xml")
+
+
 @router.post("/people/{person_id}/photos")
 def add_person_photo(
     request: Request,
@@ -165,7 +173,9 @@ def check_in(
     store = _store(request)
     items = {item.id for item in store.list_regimen(person_id).regimen}
     if regimen_id not in items:
-        raise NotFound(problems=[Problem("regimen_id", "a routine step of this person", regimen_id)])
+        raise NotFound(
+            problems=[Problem("regimen_id", "a routine step of this person", regimen_id)]
+        )
     store.log_dose(regimen_id, date=date or None, status=status)
     return _see_other(f"/people/{person_id}#routine")
 
@@ -176,7 +186,9 @@ def delete_person(
 ) -> RedirectResponse:
     if confirm != "yes":
         raise UsageError(
-            problems=[Problem("confirm", "the box ticked to confirm deletion", confirm or "not ticked")]
+            problems=[
+                Problem("confirm", "the box ticked to confirm deletion", confirm or "not ticked")
+            ]
         )
     _store(request).delete_person(person_id)
     log.info("person deleted (%s)", person_id)
@@ -228,7 +240,9 @@ def _profile_from_text(text: str) -> dict[str, Any]:
 
     data = parse_document(text, fmt="yaml", field="profile")
     if not isinstance(data, dict):
-        raise InvalidInput(problems=[Problem("profile", "an object of profile fields", type(data).__name__)])
+        raise InvalidInput(
+            problems=[Problem("profile", "an object of profile fields", type(data).__name__)]
+        )
     return data
 
 
@@ -287,7 +301,9 @@ def plan_save(
 # --- self-assessment wizard --------------------------------------------------------------------------
 
 
-def _render_step(request: Request, view: Any, answers: dict[str, Any], *, follow_up: bool = False) -> HTMLResponse:
+def _render_step(
+    request: Request, view: Any, answers: dict[str, Any], *, follow_up: bool = False
+) -> HTMLResponse:
     from scarwise.web.wizard import DRAWINGS, next_step
 
     last = next_step(answers, view.index + 1) is None
@@ -358,8 +374,11 @@ def _assess_step(request: Request, form: Any) -> HTMLResponse:
         profile_json=json.dumps(result.profile.model_dump(mode="json"), separators=(",", ":")),
         answers_json=json.dumps(updated, separators=(",", ":")),
         people=_store(request).list_people().people,
-        scale_names={"fitzpatrick": "Skin type (Fitzpatrick)", "ecca": "ECCA scar score",
-                     "gb-qualitative": "Goodman & Baron grade"},
+        scale_names={
+            "fitzpatrick": "Skin type (Fitzpatrick)",
+            "ecca": "ECCA scar score",
+            "gb-qualitative": "Goodman & Baron grade",
+        },
     )
 
 
@@ -387,7 +406,10 @@ def _step_of_problems(err: InvalidInput, answers: dict[str, Any]) -> tuple[int, 
     for index, section in enumerate(load_questions()):
         fields = [q.field for q in applicable(section, answers)]
         hits = {
-            f: f"{p.expected}" for p in err.problems for f in fields if p.field and (f == p.field or f.startswith(p.field + "."))
+            f: f"{p.expected}"
+            for p in err.problems
+            for f in fields
+            if p.field and (f == p.field or f.startswith(p.field + "."))
         }
         if hits:
             return index, hits
@@ -397,3 +419,127 @@ def _step_of_problems(err: InvalidInput, answers: dict[str, Any]) -> tuple[int, 
 def _text_field(form: Any, name: str) -> str | None:
     value = form.get(name)
     return value if isinstance(value, str) else None
+
+
+# --- photo analysis ----------------------------------------------------------------------------------
+
+
+@router.get("/analyze", response_class=HTMLResponse)
+def analyze_start(request: Request) -> HTMLResponse:
+    return _page(request, "analyze.html", "analyze", people=_store(request).list_people().people)
+
+
+def _person_or_none(request: Request, person_id: str | None) -> Any:
+    return _store(request).get_person(person_id) if person_id else None
+
+
+@router.post("/analyze", response_class=HTMLResponse)
+def analyze_page(
+    request: Request,
+    photo: Annotated[UploadFile, File()],
+    region: Annotated[Literal["auto", "face", "full"], Form()] = "auto",
+    pixel_mm: Annotated[str | None, Form()] = None,
+    person_id: Annotated[str | None, Form(max_length=64)] = None,
+) -> HTMLResponse:
+    from scarwise.imaging import analyze_photo
+    from scarwise.imaging.intake import IntakeLimits, read_photo
+
+    settings = request.app.state.ctx.settings
+    person = _person_or_none(request, person_id)
+    data = _upload_bytes(photo)
+    image = read_photo(data, limits=IntakeLimits.from_settings(settings), name="photo")
+    result = analyze_photo(image, region=region, pixel_mm=_positive("pixel_mm", pixel_mm))
+    overlay = _overlay_png("scarwise.imaging", "render_overlay", image, result)
+    if person is not None:
+        store = _store(request)
+        photos = store.add_photo_bytes(person.id, data, name="photo").photos
+        store.record_analysis(person.id, result.to_json_dict(), photo_ids=[p.id for p in photos])
+        log.info("colour analysis saved (person %s)", person.id)
+    return _page(
+        request, "analyze_result.html", "analyze", result=result, overlay=overlay, saved_to=person
+    )
+
+
+@router.post("/analyze3d", response_class=HTMLResponse)
+def analyze3d_page(
+    request: Request,
+    images: Annotated[list[UploadFile], File()],
+    lights: Annotated[str, Form(max_length=100_000)],
+    pixel_mm: Annotated[str, Form()],
+    person_id: Annotated[str | None, Form(max_length=64)] = None,
+) -> HTMLResponse:
+    from scarwise.documents import parse_document
+    from scarwise.imaging.analyze3d import analyze_scars_3d
+    from scarwise.imaging.intake import IntakeLimits, read_photo
+    from scarwise.imaging.lights import parse_lights
+
+    settings = request.app.state.ctx.settings
+    person = _person_or_none(request, person_id)
+    if len(images) < 3:
+        raise InvalidInput(problems=[Problem("images", "3 or more photos", len(images))])
+    names = [f.filename or f"image{i}" for i, f in enumerate(images)]
+    blobs = [_upload_bytes(f) for f in images]
+    limits = IntakeLimits.from_settings(settings)
+    photos = [read_photo(b, limits=limits, name=f"image{i}") for i, b in enumerate(blobs)]
+    light_set = parse_lights(parse_document(lights, fmt="json", field="lights"), names)
+    size_mm = _positive("pixel_mm", pixel_mm)
+    if size_mm is None:
+        raise InvalidInput(problems=[Problem("pixel_mm", "a number greater than 0", "nothing")])
+    result = analyze_scars_3d(photos, light_set, size_mm)
+    shown = [
+        (title, png)
+        for title, png in (
+            (
+                "Scars outlined and numbered",
+                _overlay_png(
+                    "scarwise.imaging.depth_render", "render_overlay_3d", photos[0], result
+                ),
+            ),
+            (
+                "Depth map (darker is deeper)",
+                _overlay_png("scarwise.imaging.depth_render", "render_depth_png", result),
+            ),
+        )
+        if png
+    ]
+    if person is not None:
+        store = _store(request)
+        saved = store.add_photo_bytes(person.id, blobs[0], name="image0").photos
+        store.record_analysis(person.id, result.to_json_dict(), photo_ids=[p.id for p in saved])
+        log.info("3-D analysis saved (person %s)", person.id)
+    return _page(
+        request, "analyze3d_result.html", "analyze", result=result, images=shown, saved_to=person
+    )
+
+
+def _upload_bytes(upload: UploadFile) -> bytes:
+    """An upload's bytes (already bounded by the body-size limit)."""
+    upload.file.seek(0)
+    return upload.file.read()
+
+
+def _positive(field: str, text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(problems=[Problem(field, "a number greater than 0", text)]) from None
+    if not (0 < value < 1000):
+        raise InvalidInput(problems=[Problem(field, "a number greater than 0", value)])
+    return value
+
+
+def _overlay_png(module: str, function: str, *args: Any) -> str | None:
+    """A rendering function's PNG as base64 for a ``data:`` URL, or None while it is not built."""
+    import base64
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        return None
+    render = getattr(importlib.import_module(module), function, None)
+    if render is None:
+        return None
+    png = render(*args)
+    return base64.b64encode(png).decode("ascii")

@@ -31,7 +31,9 @@ def render_plan_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
 
     document = HTML(string=html, base_url=str(_STATIC) + "/", url_fetcher=_local_only)
-    pdf = document.write_pdf(stylesheets=[CSS(filename=str(_STATIC / "plan-pdf.css"), url_fetcher=_local_only)])
+    pdf = document.write_pdf(
+        stylesheets=[CSS(filename=str(_STATIC / "plan-pdf.css"), url_fetcher=_local_only)]
+    )
     if not isinstance(pdf, bytes):
         raise InternalError("PDF: WeasyPrint returned no bytes")
     return pdf

@@ -226,7 +226,9 @@ class CsrfCookieMiddleware:
     left alone (no cookies there).
     """
 
-    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ("/api/", "/static/")) -> None:
+    def __init__(
+        self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ("/api/", "/static/")
+    ) -> None:
         self.app = app
         self.skip_prefixes = skip_prefixes
 
@@ -244,7 +246,10 @@ class CsrfCookieMiddleware:
         async def send_with_cookie(message: Message) -> None:
             if fresh and message["type"] == "http.response.start":
                 cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
-                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())],
+                }
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
@@ -253,7 +258,8 @@ class CsrfCookieMiddleware:
 def _cookie(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"cookie":
-            for part in value.decode("latin-1").split(";"):
+            text: str = bytes(value).decode("latin-1")
+            for part in text.split(";"):
                 k, _, v = part.strip().partition("=")
                 if k == name:
                     return v

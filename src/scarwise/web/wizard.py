@@ -83,11 +83,15 @@ def decode_answers(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     if len(text) > _MAX_ANSWERS_CHARS:
-        raise InvalidInput(problems=[Problem("answers", f"at most {_MAX_ANSWERS_CHARS} characters", len(text))])
+        raise InvalidInput(
+            problems=[Problem("answers", f"at most {_MAX_ANSWERS_CHARS} characters", len(text))]
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InvalidInput(problems=[Problem("answers", "the wizard's JSON answers", "malformed JSON")]) from err
+        raise InvalidInput(
+            problems=[Problem("answers", "the wizard's JSON answers", "malformed JSON")]
+        ) from err
     if not isinstance(data, dict):
         raise InvalidInput(problems=[Problem("answers", "an object", type(data).__name__)])
     return data
@@ -111,8 +115,12 @@ def next_step(answers: Mapping[str, Any], start: int, direction: int = 1) -> int
     return None if direction > 0 else next_step(answers, 0)
 
 
-def step_view(index: int, answers: Mapping[str, Any], errors: Mapping[str, str] | None = None,
-              submitted: Mapping[str, Any] | None = None) -> StepView:
+def step_view(
+    index: int,
+    answers: Mapping[str, Any],
+    errors: Mapping[str, str] | None = None,
+    submitted: Mapping[str, Any] | None = None,
+) -> StepView:
     """What to show for step ``index`` (``submitted`` values win over stored answers)."""
     sections = _sections()
     section = sections[index]
@@ -123,8 +131,9 @@ def step_view(index: int, answers: Mapping[str, Any], errors: Mapping[str, str] 
     return StepView(index, len(sections), section, questions, values, dict(errors or {}))
 
 
-def read_step(index: int, answers: dict[str, Any], form: Mapping[str, Any], lists: Mapping[str, Sequence[str]]
-              ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+def read_step(
+    index: int, answers: dict[str, Any], form: Mapping[str, Any], lists: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """Read step ``index``'s questions from a submitted form.
 
     Returns the updated answers, the raw submitted values (to show again) and the error per field
