@@ -42,16 +42,21 @@ def demo_command(
         assert isinstance(console, Console)
         files = result.files
         console.print(
-            Panel(
-                f"{result.summary}\n\n"
-                f"Open the report:   {files['html']}\n"
-                f"Markdown version:  {files['markdown']}\n"
-                f"Plan (JSON):       {files['plan']}\n"
-                f"Profile / scores:  {files['profile']}, {files['scores']}\n\n"
-                "The demo person is fictional. scarwise is decision support and education, not a diagnosis.",
-                title="scarwise demo: done",
-                border_style="green",
-            )
+            Panel(result.summary, title="scarwise demo: a fictional person", border_style="green")
+        )
+        # paths are printed unwrapped so they can be copied
+        for label, key in (
+            ("Open the report:  ", "html"),
+            ("Markdown version: ", "markdown"),
+            ("Plan (JSON):      ", "plan"),
+            ("Profile:          ", "profile"),
+            ("Scores:           ", "scores"),
+        ):
+            console.print(f"{label}{files[key]}", soft_wrap=True, markup=False, highlight=False)
+        console.print(
+            "scarwise is decision support and education, not a diagnosis.",
+            markup=False,
+            highlight=False,
         )
 
     emit(result, json_mode=json_mode, render=render)

@@ -2,17 +2,14 @@
 
 Everything clinical lives in ``data/*.yaml`` and is loaded strictly into the models of
 :mod:`scarwise.knowledge.models`; every page and plan that explains a scar type or treatment draws
-on this one source.
+on this one source. The vocabularies (``TREATMENT_IDS``, ``TARGETS``) are in
+:mod:`scarwise.knowledge.vocabulary`.
 """
 
-from scarwise.knowledge.loader import DATA_FILES, default_data_dir, load_knowledge_base
+from scarwise.knowledge.loader import default_data_dir, load_knowledge_base
 from scarwise.knowledge.models import KnowledgeBase, Reference, Rule, ScarType, Treatment
-from scarwise.knowledge.vocabulary import TARGETS, TREATMENT_IDS
 
 __all__ = [
-    "DATA_FILES",
-    "TARGETS",
-    "TREATMENT_IDS",
     "KnowledgeBase",
     "Reference",
     "Rule",

@@ -107,13 +107,14 @@ def _load(directory: Path) -> KnowledgeBase:
     for name, (key, model) in _LIST_FILES.items():
         parsed[key] = _parse_list(name, key, docs[name], model, problems)
     meta = _parse_meta(docs["kb.yaml"], problems)
-    if problems:
-        raise _error(problems)
+    # Cross-check what did parse, so one run lists every problem (entries that failed to parse
+    # are not reported again as missing).
+    invalid = {p.field.split(": ", 1)[1].split(".", 1)[0] for p in problems if ": " in p.field}
 
     treatments = {t.id: t for t in parsed["treatments"]}
     references = {r.id: r for r in parsed["references"]}
     scar_types = {s.id: s for s in parsed["scar_types"]}
-    _cross_check(parsed, references, treatments, scar_types, meta, docs, problems)
+    _cross_check(parsed, references, treatments, scar_types, meta, docs, problems, invalid)
     if problems:
         raise _error(problems)
     version = f"{meta['version']}+sha256.{digest.hexdigest()[:12]}"
@@ -219,10 +220,11 @@ def _cross_check(
     meta: dict[str, Any],
     docs: dict[str, Any],
     problems: list[Problem],
+    invalid: set[str],
 ) -> None:
     vocab = set(TREATMENT_IDS)
     for tid in TREATMENT_IDS:
-        if tid not in treatments:
+        if tid not in treatments and tid not in invalid:
             problems.append(
                 Problem(
                     f"treatments.yaml: {tid}", "an entry for every id in treatments.txt", "missing"
@@ -288,7 +290,7 @@ def _cross_check(
                     )
 
     expected_types = set(SCAR_TYPES) | set(MARK_TYPES)
-    for missing in sorted(expected_types - set(scar_types)):
+    for missing in sorted(expected_types - set(scar_types) - invalid):
         problems.append(
             Problem(
                 f"scar_types.yaml: {missing}", "an entry for every scar type and mark", "missing"
@@ -308,7 +310,7 @@ def _cross_check(
             if i.target == st.id and i.line == "first"
         }
         for tid in st.fits:
-            if tid not in indicated:
+            if tid not in indicated and tid not in invalid:
                 problems.append(
                     Problem(
                         f"scar_types.yaml: {st.id}.fits",
@@ -326,7 +328,11 @@ def _cross_check(
             )
 
     keys = tuple(p.key for p in meta.get("phases", ()))
-    if keys != PHASE_KEYS:
+    if (
+        "phases" in meta
+        and keys != PHASE_KEYS
+        and not any(p.field.startswith("kb.yaml") for p in problems)
+    ):
         problems.append(
             Problem(
                 "kb.yaml: phases",

@@ -40,7 +40,11 @@ def _known_treatment(value: str) -> str:
     return value
 
 
-TreatmentId = Annotated[str, AfterValidator(_known_treatment)]
+TreatmentId = Annotated[
+    str,
+    AfterValidator(_known_treatment),
+    Field(json_schema_extra={"enum": list(TREATMENT_IDS)}),
+]
 Count = Annotated[int, Field(ge=0, description="number of scars of this type (an integer ≥ 0)")]
 
 

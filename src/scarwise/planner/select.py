@@ -12,7 +12,8 @@ Order of decisions (each one transparent and recorded):
 4. *choice*: ungrouped treatments with a first-line or add-on indication are taken; for a group
    (for example ``resurfacing``) that is needed, the best-ranked option is taken and the rest of the
    group become its alternatives; a treatment in ``prefers`` is taken when it fits a target;
-5. *budget*: essentials (sunscreen, acne control) first, then by phase and rank, each course's low
+5. *budget*: essentials (sunscreen, acne control) first, then first-line options before add-ons,
+   then by phase and rank, each course's low
    cost estimate must fit what is left of ``budget_usd``; within a group a cheaper alternative may
    take the place of one that does not fit.
 """
@@ -139,12 +140,20 @@ def _wanted(cand: Candidate, profile: Profile) -> bool:
     return cand.recommended or cand.id in profile.prefers or cand.treatment.group is not None
 
 
+_LINE_RANK = {"first": 0, "add-on": 1, "alternative": 2}
+
+
 def _priority(
     ch: Chosen, index: KBIndex, fitz: int, prefers: frozenset[str]
-) -> tuple[int, int, tuple[int, int, int, int]]:
+) -> tuple[int, int, int, tuple[int, int, int, int]]:
+    """Budget order: essentials, then first-line before add-ons, then phase order, then rank."""
     t = ch.candidate.treatment
+    best_line = min((_LINE_RANK[line] for line in ch.candidate.lines.values()), default=2)
+    if ch.preferred:
+        best_line = 0
     return (
         0 if t.essential else 1,
+        best_line,
         index.phase_rank[t.phase],
         rank_key(ch.candidate, fitz, prefers),
     )
