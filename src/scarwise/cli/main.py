@@ -42,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "scarwise.cli.kb",
     "scarwise.cli.assess",
     "scarwise.cli.demo",
+    "scarwise.cli.analyze",
 )
 
 
