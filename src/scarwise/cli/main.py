@@ -42,7 +42,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "scarwise.cli.kb",
     "scarwise.cli.assess",
     "scarwise.cli.demo",
+    "scarwise.cli.track",
     "scarwise.cli.analyze",
+    "scarwise.cli.analyze3d",
+    "scarwise.cli.lights",
 )
 
 

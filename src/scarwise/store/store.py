@@ -10,12 +10,12 @@ unknown treatment id, an unknown frequency or a photo the intake gate refuses is
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, delete, func, select, update
@@ -28,7 +28,7 @@ from scarwise.store import models as m
 from scarwise.store.engine import backend_of
 from scarwise.store.photos import PhotoFiles
 from scarwise.tracking.dates import parse_when, to_utc
-from scarwise.tracking.history import EVENT_KINDS, build_history
+from scarwise.tracking.history import EVENT_KINDS, event_of, sort_events
 from scarwise.tracking.models import (
     AnalysisRecord,
     AnalysisResult,
@@ -39,6 +39,7 @@ from scarwise.tracking.models import (
     DoseRecord,
     DoseResult,
     DoseStatus,
+    HistoryEvent,
     HistoryResult,
     NoteRecord,
     NoteResult,
@@ -59,7 +60,7 @@ from scarwise.tracking.models import (
 from scarwise.tracking.progress import compare_progress
 from scarwise.tracking.regimen import parse_frequency
 
-__all__ = ["PersonRecords", "Store", "known_treatments"]
+__all__ = ["TABLES", "TABLE_EVENTS", "PersonRecords", "Store", "known_treatments"]
 
 _T = TypeVar("_T")
 
@@ -88,6 +89,20 @@ def known_treatments() -> frozenset[str]:
 
         return frozenset(TREATMENT_IDS)
     return frozenset(load_knowledge_base().treatments)
+
+
+#: PersonRecords list -> the history event kinds its records make.
+TABLE_EVENTS: dict[str, set[str]] = {
+    "assessments": {"assessment"},
+    "photos": {"photo"},
+    "analyses": {"analysis"},
+    "plans": {"plan"},
+    "regimen": {"regimen", "regimen-stop"},
+    "doses": {"dose"},
+    "sessions": {"session"},
+    "notes": {"note"},
+}
+TABLES: tuple[str, ...] = tuple(TABLE_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -629,17 +644,25 @@ class Store:
 
     # --- reading a history ------------------------------------------------------------------------
 
-    def records(self, person_id: str) -> PersonRecords:
-        """Every record of one person (one read transaction)."""
+    def records(self, person_id: str, *, tables: Collection[str] | None = None) -> PersonRecords:
+        """Every record of one person (one read transaction).
+
+        ``tables`` loads only some lists (names of :class:`PersonRecords` fields); the others stay empty.
+        """
         with self.reading() as s:
-            person = _person(_require_person(s, person_id))
+            return self._records(s, person_id, set(TABLES if tables is None else tables))
 
-            def rows(model: Any, order: Any) -> Sequence[Any]:
-                return s.scalars(
-                    select(model).where(model.person_id == person_id).order_by(order, model.id)
-                ).all()
+    def _records(self, s: Session, person_id: str, tables: set[str]) -> PersonRecords:
+        person = _person(_require_person(s, person_id))
 
-            links: dict[str, list[str]] = {}
+        def rows(name: str, model: Any, order: Any) -> Sequence[Any]:
+            if name not in tables:
+                return []
+            query = select(model).where(model.person_id == person_id).order_by(order, model.id)
+            return s.scalars(query).all()
+
+        links: dict[str, list[str]] = {}
+        if "analyses" in tables:
             for analysis_id, photo_id in s.execute(
                 select(m.AnalysisPhoto.analysis_id, m.AnalysisPhoto.photo_id)
                 .join(m.Analysis, m.Analysis.id == m.AnalysisPhoto.analysis_id)
@@ -647,35 +670,46 @@ class Store:
                 .order_by(m.AnalysisPhoto.analysis_id, m.AnalysisPhoto.position)
             ):
                 links.setdefault(analysis_id, []).append(photo_id)
-            dose_rows = s.execute(
-                select(m.DoseLog.id, m.DoseLog.regimen_id, m.DoseLog.occurred_at, m.DoseLog.status)
-                .where(m.DoseLog.person_id == person_id)
-                .order_by(m.DoseLog.occurred_at, m.DoseLog.id)
-            ).all()
-            return PersonRecords(
-                person=person,
-                assessments=[_assessment(r) for r in rows(m.Assessment, m.Assessment.occurred_at)],
-                photos=[_photo(r) for r in rows(m.Photo, m.Photo.occurred_at)],
-                analyses=[
-                    _analysis(r, links.get(r.id, []))
-                    for r in rows(m.Analysis, m.Analysis.occurred_at)
-                ],
-                plans=[_plan(r) for r in rows(m.Plan, m.Plan.occurred_at)],
-                regimen=[_regimen(r) for r in rows(m.RegimenItem, m.RegimenItem.start_at)],
-                doses=[
-                    DoseRecord.model_construct(
-                        id=i, person_id=person_id, regimen_id=g, date=d, status=cast(DoseStatus, st)
-                    )
-                    for i, g, d, st in dose_rows
-                ],
-                sessions=[
-                    _session(r) for r in rows(m.ProcedureSession, m.ProcedureSession.occurred_at)
-                ],
-                notes=[_note(r) for r in rows(m.Note, m.Note.occurred_at)],
+        doses = [
+            DoseRecord.model_validate(
+                {"id": i, "person_id": person_id, "regimen_id": g, "date": d, "status": st}
             )
+            for i, g, d, st in (self._dose_rows(s, person_id) if "doses" in tables else [])
+        ]
+        return PersonRecords(
+            person=person,
+            assessments=[
+                _assessment(r) for r in rows("assessments", m.Assessment, m.Assessment.occurred_at)
+            ],
+            photos=[_photo(r) for r in rows("photos", m.Photo, m.Photo.occurred_at)],
+            analyses=[
+                _analysis(r, links.get(r.id, []))
+                for r in rows("analyses", m.Analysis, m.Analysis.occurred_at)
+            ],
+            plans=[_plan(r) for r in rows("plans", m.Plan, m.Plan.occurred_at)],
+            regimen=[_regimen(r) for r in rows("regimen", m.RegimenItem, m.RegimenItem.start_at)],
+            doses=doses,
+            sessions=[
+                _session(r)
+                for r in rows("sessions", m.ProcedureSession, m.ProcedureSession.occurred_at)
+            ],
+            notes=[_note(r) for r in rows("notes", m.Note, m.Note.occurred_at)],
+        )
+
+    @staticmethod
+    def _dose_rows(s: Session, person_id: str) -> Sequence[Any]:
+        return s.execute(
+            select(m.DoseLog.id, m.DoseLog.regimen_id, m.DoseLog.occurred_at, m.DoseLog.status)
+            .where(m.DoseLog.person_id == person_id)
+            .order_by(m.DoseLog.occurred_at, m.DoseLog.id)
+        ).all()
 
     def history(self, person_id: str, *, kinds: Sequence[str] | None = None) -> HistoryResult:
-        """A person's timeline, oldest first (``kinds`` keeps only some event kinds)."""
+        """A person's timeline, oldest first (``kinds`` keeps only some event kinds).
+
+        Only the tables the wanted kinds come from are read; dose rows (thousands per person
+        after a few years) become events directly, without an intermediate record.
+        """
         if kinds is not None:
             unknown = [k for k in kinds if k not in EVENT_KINDS]
             if unknown:
@@ -684,21 +718,32 @@ class Store:
                         Problem("kinds", "one of " + ", ".join(EVENT_KINDS), k) for k in unknown
                     ]
                 )
-        recs = self.records(person_id)
-        events = build_history(recs.all())
-        if kinds is not None:
-            events = [e for e in events if e.kind in kinds]
+        wanted = set(EVENT_KINDS if kinds is None else kinds)
+        tables = {table for table, made in TABLE_EVENTS.items() if made & wanted}
+        with self.reading() as s:
+            recs = self._records(s, person_id, tables - {"doses"})
+            dose_rows = self._dose_rows(s, person_id) if "doses" in tables else []
+        events = [e for record in recs.all() for e in event_of(record)]
+        events += [
+            HistoryEvent(kind="dose", id=i, date=d, regimen_id=g, status=st)
+            for i, g, d, st in dose_rows
+        ]
+        events = sort_events([e for e in events if e.kind in wanted])
         return HistoryResult(person=recs.person, events=events)
 
     def progress(self, person_id: str, date_from: When, date_to: When = None) -> ProgressResult:
-        """What changed between two dates (``date_to`` defaults to now)."""
+        """What changed between two dates.
+
+        ``date_to`` defaults to now. Without ``date_from``, each measure is compared from its own
+        first record ("since the beginning").
+        """
         start = parse_when(date_from, field="from") if date_from is not None else None
         end = self._when(date_to, "to")
         recs = self.records(person_id)
         if start is None:
             firsts: list[datetime] = [a.date for a in recs.assessments]
             firsts += [a.date for a in recs.analyses] + [p.date for p in recs.photos]
-            firsts += [x.date for x in recs.sessions]
+            firsts += [x.date for x in recs.sessions] + [r.start for r in recs.regimen]
             start = min(firsts) if firsts else recs.person.created_at
         return compare_progress(
             recs.person,
@@ -709,6 +754,7 @@ class Store:
             regimen=recs.regimen,
             doses=recs.doses,
             sessions=recs.sessions,
+            from_first=date_from is None,
         )
 
     # --- data safety ------------------------------------------------------------------------------

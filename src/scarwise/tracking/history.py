@@ -21,7 +21,7 @@ from scarwise.tracking.models import (
     SessionRecord,
 )
 
-__all__ = ["EVENT_KINDS", "build_history", "event_of"]
+__all__ = ["EVENT_KINDS", "build_history", "event_of", "sort_events"]
 
 EVENT_KINDS: tuple[str, ...] = (
     "plan",
@@ -134,9 +134,12 @@ def event_of(record: Record) -> list[HistoryEvent]:
 
 def build_history(records: Iterable[Record]) -> list[HistoryEvent]:
     """Every record's events, oldest first (ties broken by kind, then id)."""
-    events = [event for record in records for event in event_of(record)]
-    events.sort(key=lambda e: (e.date, _ORDER.get(e.kind, len(_ORDER)), e.id))
-    return events
+    return sort_events([event for record in records for event in event_of(record)])
+
+
+def sort_events(events: Iterable[HistoryEvent]) -> list[HistoryEvent]:
+    """Oldest first; events at the same instant by kind (see :data:`EVENT_KINDS`), then id."""
+    return sorted(events, key=lambda e: (e.date, _ORDER.get(e.kind, len(_ORDER)), e.id))
 
 
 def _event(kind: str, id_: str, date: Any, **fields: Any) -> HistoryEvent:

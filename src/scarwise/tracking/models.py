@@ -235,6 +235,8 @@ class ScarChange(_Record):
     volume_from_mm3: float | None
     volume_to_mm3: float | None
     volume_change_mm3: float | None
+    date_from: AwareDatetime | None = None
+    date_to: AwareDatetime | None = None
 
 
 class RednessChange(_Record):
@@ -244,6 +246,8 @@ class RednessChange(_Record):
     mean_a_star_to: float | None
     erythema_index_from: float | None
     erythema_index_to: float | None
+    date_from: AwareDatetime | None = None
+    date_to: AwareDatetime | None = None
 
 
 class AdherenceDay(_Record):

@@ -40,15 +40,21 @@ def compare_progress(
     regimen: Sequence[RegimenItemRecord],
     doses: Sequence[DoseRecord],
     sessions: Sequence[SessionRecord],
+    from_first: bool = False,
 ) -> ProgressResult:
-    """Compare a person's records at ``date_from`` and ``date_to`` (aware datetimes)."""
+    """Compare a person's records at ``date_from`` and ``date_to`` (aware datetimes).
+
+    With ``from_first``, a measure that has no record at or before ``date_from`` starts from its
+    first record instead (how "progress since the beginning" reads: each measure from its own
+    first value).
+    """
     if date_to < date_from:
         date_from, date_to = date_to, date_from
     scores: list[ScaleChange] = []
     for series in score_series(assessments):
         before = [p for p in series.points if p.date <= date_from]
         after = [p for p in series.points if p.date <= date_to]
-        a = before[-1] if before else None
+        a = before[-1] if before else (series.points[0] if from_first and after else None)
         b = after[-1] if after else None
         if b is None:
             continue
@@ -64,12 +70,13 @@ def compare_progress(
                 date_to=b.date,
             )
         )
-    scars_a = _last(analyses, "analyze3d", date_from)
+    scars_a = _last(analyses, "analyze3d", date_from, date_to if from_first else None)
     scars_b = _last(analyses, "analyze3d", date_to)
     count_a, vol_a = _scar_numbers(scars_a)
     count_b, vol_b = _scar_numbers(scars_b)
-    red_a = _indices(_last(analyses, "analyze", date_from))
-    red_b = _indices(_last(analyses, "analyze", date_to))
+    colour_a = _last(analyses, "analyze", date_from, date_to if from_first else None)
+    colour_b = _last(analyses, "analyze", date_to)
+    red_a, red_b = _indices(colour_a), _indices(colour_b)
     return ProgressResult(
         person=person,
         date_from=date_from,
@@ -82,21 +89,37 @@ def compare_progress(
             volume_from_mm3=vol_a,
             volume_to_mm3=vol_b,
             volume_change_mm3=_rounded(_diff(vol_a, vol_b)),
+            date_from=scars_a.date if scars_a else None,
+            date_to=scars_b.date if scars_b else None,
         ),
         redness=RednessChange(
             mean_a_star_from=red_a.get("mean_a_star"),
             mean_a_star_to=red_b.get("mean_a_star"),
             erythema_index_from=red_a.get("erythema_index"),
             erythema_index_to=red_b.get("erythema_index"),
+            date_from=colour_a.date if colour_a else None,
+            date_to=colour_b.date if colour_b else None,
         ),
         adherence=adherence(regimen, doses, date_from.date(), date_to.date(), with_days=False),
         sessions=[s for s in sessions if date_from <= s.date <= date_to],
     )
 
 
-def _last(analyses: Sequence[AnalysisRecord], kind: str, when: datetime) -> AnalysisRecord | None:
+def _last(
+    analyses: Sequence[AnalysisRecord],
+    kind: str,
+    when: datetime,
+    first_until: datetime | None = None,
+) -> AnalysisRecord | None:
+    """The last ``kind`` analysis at or before ``when``; else, given ``first_until``, the first one
+    up to that date."""
     found = [a for a in analyses if a.kind == kind and a.date <= when]
-    return max(found, key=lambda a: (a.date, a.id)) if found else None
+    if found:
+        return max(found, key=lambda a: (a.date, a.id))
+    if first_until is not None:
+        later = [a for a in analyses if a.kind == kind and a.date <= first_until]
+        return min(later, key=lambda a: (a.date, a.id)) if later else None
+    return None
 
 
 def _scar_numbers(record: AnalysisRecord | None) -> tuple[int | None, float | None]:

@@ -1,0 +1,343 @@
+"""Progress plots: scores over time with session markers, scar volume, redness, adherence calendar.
+
+Each ``*_figure`` function is a pure function of tracking records to a matplotlib figure;
+:func:`render` turns a figure into PNG or SVG bytes. Output is reproducible: the Agg backend, a
+fixed ``svg.hashsalt`` (stable element ids) and no date or software metadata, so the same records
+give byte-identical SVG files (a test checks it).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from pydantic import Field
+
+from scarwise.results import Result
+from scarwise.tracking.adherence import adherence
+from scarwise.tracking.models import (
+    AdherenceSummary,
+    AnalysisRecord,
+    ScoreSeries,
+    SessionRecord,
+)
+from scarwise.tracking.timeline import score_series
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from scarwise.store.store import PersonRecords
+
+__all__ = [
+    "PLOT_NAMES",
+    "PlotFiles",
+    "adherence_calendar_figure",
+    "build_plots",
+    "calendar_window",
+    "redness_figure",
+    "render",
+    "scar_volume_figure",
+    "scores_figure",
+    "write_plots",
+]
+
+PLOT_NAMES = ("scores", "scar_volume", "redness", "adherence")
+CALENDAR_WEEKS = 53
+_STYLE: Any = {
+    "svg.hashsalt": "scarwise",
+    "svg.fonttype": "path",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_SESSION_COLOUR = "#8a5a9e"
+_LINE_COLOURS = ("#1f5f8b", "#c0392b", "#2e8b57", "#b8860b", "#6a5acd")
+
+
+class PlotFiles(Result):
+    """Files written by :func:`write_plots`."""
+
+    schema_: str = Field(default="track-plots/1", alias="schema", serialization_alias="schema")
+    files: list[str]
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _styled(func: _F) -> _F:
+    """Build the figure under the plot style (sizes and fonts apply when artists are made)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context(_STYLE):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _figure(width: float = 7.0, height: float = 3.0) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _empty(ax: Any, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _session_markers(ax: Any, sessions: Sequence[SessionRecord]) -> None:
+    for i, s in enumerate(sessions):
+        ax.axvline(
+            s.date,
+            color=_SESSION_COLOUR,
+            linestyle="--",
+            linewidth=0.9,
+            alpha=0.8,
+            label="procedure session" if i == 0 else None,
+        )
+        ax.annotate(
+            s.treatment,
+            xy=(s.date, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            color=_SESSION_COLOUR,
+            ha="right",
+            va="top",
+        )
+
+
+def _joint_legend(ax: Any, ax2: Any) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    more, more_labels = ax2.get_legend_handles_labels()
+    ax2.legend(handles + more, labels + more_labels, loc="upper right", fontsize=7, frameon=False)
+
+
+@_styled
+def scores_figure(series: Sequence[ScoreSeries], sessions: Sequence[SessionRecord] = ()) -> Figure:
+    """Each scale's score over time as a share of its maximum, with procedure sessions marked.
+
+    Scores are drawn as a percentage of the scale's maximum so scales of different range share an
+    axis; the legend names the scale and its maximum, and the raw scores label each point.
+    """
+    fig = _figure()
+    ax: Any = fig.add_subplot()
+    ax.set_title("Scar scores over time")
+    if not series:
+        _empty(ax, "no assessments yet")
+        return fig
+    for i, s in enumerate(series):
+        xs = [p.date for p in s.points]
+        ys = [100.0 * p.score / p.max if p.max else 0.0 for p in s.points]
+        label = f"{s.scale}{' (' + s.region + ')' if s.region else ''}, max {s.points[-1].max}"
+        ax.plot(xs, ys, marker="o", color=_LINE_COLOURS[i % len(_LINE_COLOURS)], label=label)
+        for x, y, p in zip(xs, ys, s.points, strict=True):
+            ax.annotate(
+                str(p.score),
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 5),
+                ha="center",
+                fontsize=7,
+            )
+    _session_markers(ax, sessions)
+    ax.set_ylabel("score, % of scale maximum")
+    ax.set_ylim(0, 105)
+    ax.legend(loc="best", fontsize=7, frameon=False)
+    fig.autofmt_xdate()
+    return fig
+
+
+@_styled
+def scar_volume_figure(
+    analyses: Sequence[AnalysisRecord], sessions: Sequence[SessionRecord] = ()
+) -> Figure:
+    """Total depressed-scar volume (mm³) and scar count from ``analyze3d`` results over time."""
+    fig = _figure()
+    ax: Any = fig.add_subplot()
+    ax.set_title("Atrophic scar volume (analyze3d)")
+    points = sorted(
+        (a.date, (a.result.get("summary") or {})) for a in analyses if a.kind == "analyze3d"
+    )
+    points = [(d, s) for d, s in points if s.get("total_volume_mm3") is not None]
+    if not points:
+        _empty(ax, "no 3-D analyses yet")
+        return fig
+    xs = [d for d, _ in points]
+    ax.plot(
+        xs,
+        [float(s["total_volume_mm3"]) for _, s in points],
+        marker="o",
+        color=_LINE_COLOURS[0],
+        label="total volume, mm³",
+    )
+    ax.set_ylabel("total volume, mm³")
+    ax.set_ylim(bottom=0)
+    _session_markers(ax, sessions)
+    counts = [s.get("count") for _, s in points]
+    if all(c is not None for c in counts):
+        ax2 = ax.twinx()
+        ax2.plot(xs, counts, marker="s", linestyle=":", color=_LINE_COLOURS[2], label="scar count")
+        ax2.set_ylabel("scar count")
+        ax2.set_ylim(bottom=0)
+        ax2.spines["right"].set_visible(True)
+        _joint_legend(ax, ax2)
+    fig.autofmt_xdate()
+    return fig
+
+
+@_styled
+def redness_figure(
+    analyses: Sequence[AnalysisRecord], sessions: Sequence[SessionRecord] = ()
+) -> Figure:
+    """Mean a* (CIELAB redness) and erythema index from ``analyze`` results over time."""
+    fig = _figure()
+    ax: Any = fig.add_subplot()
+    ax.set_title("Redness (analyze)")
+    rows = sorted(
+        (a.date, (a.result.get("indices") or {})) for a in analyses if a.kind == "analyze"
+    )
+    rows = [(d, i) for d, i in rows if i.get("mean_a_star") is not None]
+    if not rows:
+        _empty(ax, "no colour analyses yet")
+        return fig
+    xs = [d for d, _ in rows]
+    ax.plot(
+        xs,
+        [float(i["mean_a_star"]) for _, i in rows],
+        marker="o",
+        color=_LINE_COLOURS[1],
+        label="mean a*",
+    )
+    ax.set_ylabel("mean a* (CIELAB)")
+    _session_markers(ax, sessions)
+    erythema = [i.get("erythema_index") for _, i in rows]
+    if all(e is not None for e in erythema):
+        ax2 = ax.twinx()
+        ax2.plot(
+            xs,
+            [float(e) for e in erythema if e is not None],
+            marker="s",
+            linestyle=":",
+            color=_LINE_COLOURS[3],
+            label="erythema index",
+        )
+        ax2.set_ylabel("erythema index")
+        ax2.spines["right"].set_visible(True)
+        _joint_legend(ax, ax2)
+    fig.autofmt_xdate()
+    return fig
+
+
+def calendar_window(records: PersonRecords) -> tuple[date, date] | None:
+    """The days the adherence calendar shows: the last 53 weeks with a regimen running."""
+    if not records.regimen:
+        return None
+    start = min(r.start.date() for r in records.regimen)
+    ends = [d.date.date() for d in records.doses] + [r.start.date() for r in records.regimen]
+    ends += [r.stop.date() - timedelta(days=1) for r in records.regimen if r.stop is not None]
+    end = max(ends)
+    return max(start, end - timedelta(weeks=CALENDAR_WEEKS) + timedelta(days=1)), end
+
+
+@_styled
+def adherence_calendar_figure(summary: AdherenceSummary) -> Figure:
+    """A calendar heat map: one square per day (weeks across, Monday at the top), coloured by the
+    share of due doses taken; days with nothing due are left blank."""
+    import numpy as np
+    from matplotlib.colors import LinearSegmentedColormap
+
+    days = summary.days
+    weeks = 1 + (len(days) + (date.fromisoformat(days[0].day).weekday() if days else 0)) // 7
+    fig = _figure(7.0, 1.0 + 0.16 * 7 + 0.4)
+    ax: Any = fig.add_subplot()
+    rate = "nothing due" if summary.rate is None else f"{summary.rate:.0%} of due doses taken"
+    span = f", {days[0].day} to {days[-1].day}" if days else ""
+    ax.set_title(f"Regimen adherence{span} ({rate})")
+    if not days:
+        _empty(ax, "no regimen yet")
+        return fig
+    first = date.fromisoformat(days[0].day)
+    origin = first - timedelta(days=first.weekday())
+    grid = np.full((7, weeks), np.nan)
+    for d in days:
+        day = date.fromisoformat(d.day)
+        if d.expected > 0:
+            offset = (day - origin).days
+            grid[offset % 7, offset // 7] = d.rate
+    # amber (missed) -> dark green (all taken): the two ends differ in lightness as well as hue,
+    # so the map reads in grey and for red-green colour blindness; white = nothing due.
+    cmap = LinearSegmentedColormap.from_list(
+        "adherence", ["#e8a33d", "#f3e3a1", "#9ccf8f", "#1e7b34"]
+    )
+    cmap.set_bad("#ffffff")
+    image = ax.pcolormesh(
+        np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, edgecolors="white", linewidth=1.0
+    )
+    ax.set_aspect("equal")
+    ax.invert_yaxis()
+    ax.set_yticks([i + 0.5 for i in range(7)], ["Mon", "", "Wed", "", "Fri", "", "Sun"], fontsize=7)
+    ticks = [(w, origin + timedelta(weeks=w)) for w in range(weeks)]
+    month_ticks = [(w, d) for w, d in ticks if d.day <= 7]
+    ax.set_xticks(
+        [w + 0.5 for w, _ in month_ticks],
+        [d.strftime("%b %Y" if d.month == 1 else "%b") for _, d in month_ticks],
+        fontsize=7,
+    )
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    bar = fig.colorbar(image, ax=ax, fraction=0.02, pad=0.01)
+    bar.set_ticks([0, 0.5, 1], labels=["0%", "50%", "100%"])
+    bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def build_plots(records: PersonRecords) -> dict[str, Figure]:
+    """Every progress plot of one person, by name (see :data:`PLOT_NAMES`)."""
+    window = calendar_window(records)
+    summary = (
+        adherence(records.regimen, records.doses, *window)
+        if window
+        else AdherenceSummary(expected=0, taken=0, rate=None)
+    )
+    return {
+        "scores": scores_figure(score_series(records.assessments), records.sessions),
+        "scar_volume": scar_volume_figure(records.analyses, records.sessions),
+        "redness": redness_figure(records.analyses, records.sessions),
+        "adherence": adherence_calendar_figure(summary),
+    }
+
+
+def render(fig: Figure, fmt: Literal["svg", "png"] = "svg") -> bytes:
+    """The figure as SVG (deterministic: fixed hash salt, no date) or PNG (no software tag) bytes."""
+    import io
+
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_STYLE):
+        if fmt == "svg":
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        else:
+            fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def write_plots(records: PersonRecords, out_dir: Path, *, fmt: str = "svg") -> PlotFiles:
+    """Write every plot of one person to ``out_dir/<name>.<fmt>``."""
+    kind: Literal["svg", "png"] = "png" if fmt == "png" else "svg"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, fig in build_plots(records).items():
+        path = out_dir / f"{name}.{kind}"
+        path.write_bytes(render(fig, kind))
+        files.append(str(path))
+    return PlotFiles(files=files)
