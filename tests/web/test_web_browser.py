@@ -229,3 +229,42 @@ def test_wizard_to_scores_to_plan(web_page) -> None:
     shot(page, "plan")
     page.emulate_media(media="print")
     shot(page, "plan-print")
+
+
+def test_photo_analysis_pages(web_page, tmp_path: Path) -> None:
+    import json
+
+    from scarwise.testing.scar_scenes import render_scar_scene, scene_files
+    from scarwise.testing.skin_patches import render_skin_patch
+
+    page = web_page
+    patch = render_skin_patch(7, size=(480, 360), ita=25.0)
+    photo = tmp_path / "skin.png"
+    Image.fromarray(patch.pixels).save(photo)
+    page.goto("/analyze")
+    shot(page, "analyze-form")
+    page.get_by_label("Photo (JPEG, PNG, HEIC, TIFF or WebP)").set_input_files(str(photo))
+    page.get_by_label("What to analyse").select_option("full")
+    page.get_by_role("button", name="Analyse colour").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Colour analysis").is_visible()
+    overlay = page.get_by_alt_text("The photo with the marks found outlined and numbered")
+    assert overlay.evaluate("img => img.naturalWidth") == 480
+    shot(page, "analyze-colour")
+
+    scene = render_scar_scene(
+        5, size_px=(256, 256), pixel_mm=0.1, n_lights=4, counts={"boxcar": 1, "rolling": 1}
+    )
+    paths = []
+    for name, data in scene_files(scene, "png16"):
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    page.goto("/analyze")
+    page.get_by_label("Photos (3 or more").set_input_files(paths)
+    page.get_by_label("Light directions (JSON)").fill(json.dumps(scene.lights_document()))
+    page.get_by_label("Size of one pixel on the skin, mm", exact=True).fill("0.1")
+    page.get_by_role("button", name="Measure scars").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Scar measurements").is_visible()
+    assert page.locator("#scars-h + .table-wrap tbody tr").count() >= 1
+    shot(page, "analyze-depth")

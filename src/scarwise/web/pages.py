@@ -8,8 +8,10 @@ people are named by their opaque store id.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -22,6 +24,7 @@ from scarwise.web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, csrf_mat
 __all__ = ["require_csrf", "router"]
 
 log = logging.getLogger("scarwise.web")
+_MATPLOTLIB = threading.Lock()
 
 
 async def require_csrf(request: Request) -> None:
@@ -111,7 +114,9 @@ def person_plot(request: Request, person_id: str, name: str) -> Response:
     """One progress plot (``scarwise.reports.plots``) as SVG, served as an image."""
     from scarwise.web.dashboard import plot_svg
 
-    return Response(plot_svg(_store(request), person_id, name), media_type="image/svg+xml")
+    with _MATPLOTLIB:  # matplotlib rc_context is process-global
+        svg = plot_svg(_store(request), person_id, name)
+    return Response(svg, media_type="image/svg+xml")
 
 
 @router.post("/people/{person_id}/photos")
@@ -441,7 +446,7 @@ def analyze_page(
     pixel_mm: Annotated[str | None, Form()] = None,
     person_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> HTMLResponse:
-    from scarwise.imaging import analyze_photo
+    from scarwise.imaging import analyze_photo, render_overlay
     from scarwise.imaging.intake import IntakeLimits, read_photo
 
     settings = request.app.state.ctx.settings
@@ -449,7 +454,7 @@ def analyze_page(
     data = _upload_bytes(photo)
     image = read_photo(data, limits=IntakeLimits.from_settings(settings), name="photo")
     result = analyze_photo(image, region=region, pixel_mm=_positive("pixel_mm", pixel_mm))
-    overlay = _overlay_png("scarwise.imaging", "render_overlay", image, result)
+    overlay = _b64(render_overlay(image, result))
     if person is not None:
         store = _store(request)
         photos = store.add_photo_bytes(person.id, data, name="photo").photos
@@ -470,6 +475,7 @@ def analyze3d_page(
 ) -> HTMLResponse:
     from scarwise.documents import parse_document
     from scarwise.imaging.analyze3d import analyze_scars_3d
+    from scarwise.imaging.depth_render import depth_image_png, overlay_png
     from scarwise.imaging.intake import IntakeLimits, read_photo
     from scarwise.imaging.lights import parse_lights
 
@@ -486,22 +492,11 @@ def analyze3d_page(
     if size_mm is None:
         raise InvalidInput(problems=[Problem("pixel_mm", "a number greater than 0", "nothing")])
     result = analyze_scars_3d(photos, light_set, size_mm)
-    shown = [
-        (title, png)
-        for title, png in (
-            (
-                "Scars outlined and numbered",
-                _overlay_png(
-                    "scarwise.imaging.depth_render", "render_overlay_3d", photos[0], result
-                ),
-            ),
-            (
-                "Depth map (darker is deeper)",
-                _overlay_png("scarwise.imaging.depth_render", "render_depth_png", result),
-            ),
-        )
-        if png
-    ]
+    with _MATPLOTLIB:  # pyplot keeps global state: one rendering at a time
+        shown = [
+            ("Scars outlined and numbered", _b64(overlay_png(result, photos[0].pixels))),
+            ("Depth below the surrounding skin", _b64(depth_image_png(result))),
+        ]
     if person is not None:
         store = _store(request)
         saved = store.add_photo_bytes(person.id, blobs[0], name="image0").photos
@@ -530,16 +525,6 @@ def _positive(field: str, text: str | None) -> float | None:
     return value
 
 
-def _overlay_png(module: str, function: str, *args: Any) -> str | None:
-    """A rendering function's PNG as base64 for a ``data:`` URL, or None while it is not built."""
-    import base64
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(module) is None:
-        return None
-    render = getattr(importlib.import_module(module), function, None)
-    if render is None:
-        return None
-    png = render(*args)
+def _b64(png: bytes) -> str:
+    """PNG bytes for a ``data:`` URL (the result is shown once and never stored under a path)."""
     return base64.b64encode(png).decode("ascii")
