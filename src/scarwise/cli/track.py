@@ -312,6 +312,39 @@ def analyze(
     )
 
 
+@track_app.command("analyze3d")
+def analyze3d(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="The person's id.")],
+    photos: Annotated[
+        list[str], typer.Argument(help="Ids of 3 or more stored photos, one per light.")
+    ],
+    lights: Annotated[
+        str,
+        typer.Option(
+            "--lights", help="Light directions (contracts/imaging.md); names = photo ids."
+        ),
+    ],
+    pixel_mm: Annotated[
+        float, typer.Option("--pixel-mm", help="Size of one pixel on the skin, mm.")
+    ],
+    db: str | None = DB,
+    json_output: bool = JSON,
+    debug: bool = DEBUG,
+) -> None:
+    """Measure atrophic scars (analyze3d/1) from stored multi-light photos and keep the result."""
+    from scarwise.documents import load_document
+
+    document = load_document(lights, field="lights")
+    _run(
+        ctx,
+        db,
+        json_output,
+        lambda s: s.analyze_photos_3d(person, photos, document, pixel_mm),
+        _line(lambda r: f"kept analysis {r.analysis.id}: {r.analysis.result.get('summary')}"),
+    )
+
+
 # --- sessions, plans, regimen, notes --------------------------------------------------------------
 
 

@@ -462,6 +462,40 @@ class Store:
             person_id, result.to_json_dict(), photo_ids=[photo_id], date=record.date
         )
 
+    def analyze_photos_3d(
+        self,
+        person_id: str,
+        photo_ids: Sequence[str],
+        lights: Any,
+        pixel_mm: float,
+        *,
+        encoding: str = "auto",
+    ) -> AnalysisResult:
+        """Run the multi-light 3-D scar measurement (``analyze3d/1``) on stored photos.
+
+        ``lights`` is the ``--lights`` document of ``contracts/imaging.md``; when it names images,
+        the names are the photo ids. The result is dated with the last photo's date.
+        """
+        from scarwise.imaging.analyze3d import analyze_scars_3d
+        from scarwise.imaging.intake import read_photo
+        from scarwise.imaging.lights import parse_lights
+
+        records = [self.photo(p) for p in photo_ids]
+        foreign = [r.id for r in records if r.person_id != person_id]
+        if foreign:
+            raise NotFound(
+                problems=[Problem("photo", "a photo of this person", p) for p in foreign]
+            )
+        light_set = parse_lights(lights, list(photo_ids))
+        photos = [read_photo(self.photos.read(r.sha256), name=r.id) for r in records]
+        result = analyze_scars_3d(photos, light_set, pixel_mm, encoding=encoding)  # type: ignore[arg-type]
+        return self.record_analysis(
+            person_id,
+            result.to_json_dict(),
+            photo_ids=list(photo_ids),
+            date=max(r.date for r in records) if records else None,
+        )
+
     # --- plans ------------------------------------------------------------------------------------
 
     def save_plan(
