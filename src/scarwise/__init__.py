@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from scarwise.knowledge import KnowledgeBase, load_knowledge_base
     from scarwise.planner import Plan, Profile, plan
     from scarwise.scales import ScoreResult, score
+    from scarwise.store import open_store
 
 #: public name -> module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
@@ -45,6 +46,7 @@ _LAZY: dict[str, str] = {
     "plan": "scarwise.planner",
     "ScoreResult": "scarwise.scales",
     "score": "scarwise.scales",
+    "open_store": "scarwise.store",
 }
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "__version__",
     "assess",
     "load_knowledge_base",
+    "open_store",
     "plan",
     "score",
 ]

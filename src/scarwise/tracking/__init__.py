@@ -6,7 +6,7 @@ and passes them in.
 
 from scarwise.tracking.adherence import adherence
 from scarwise.tracking.dates import parse_when
-from scarwise.tracking.history import EVENT_KINDS, build_history
+from scarwise.tracking.history import build_history
 from scarwise.tracking.models import (
     AnalysisRecord,
     AssessmentRecord,
@@ -26,7 +26,6 @@ from scarwise.tracking.regimen import Frequency, parse_frequency
 from scarwise.tracking.timeline import score_series
 
 __all__ = [
-    "EVENT_KINDS",
     "AnalysisRecord",
     "AssessmentRecord",
     "DoseRecord",
