@@ -1,6 +1,6 @@
 """Read the knowledge base from its YAML files, always strictly, and cross-check it.
 
-``yaml.safe_load`` only. A bad file is an :class:`~scarwise.errors.InvalidInput` whose problems
+``yaml.safe_load`` semantics only (libyaml's ``CSafeLoader`` when available). A bad file is an :class:`~scarwise.errors.InvalidInput` whose problems
 name the file, the entry and the field (``treatments.yaml: tca-cross.downtime_days.range``), and
 every problem is listed, not only the first. The default knowledge base ships in the package
 (``scarwise/knowledge/data``) and is loaded once per process.
@@ -36,6 +36,8 @@ from scarwise.knowledge.models import (
 from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TREATMENT_IDS
 
 __all__ = ["DATA_FILES", "default_data_dir", "load_knowledge_base"]
+
+_SAFE_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: file -> its one top-level key (``kb.yaml`` holds several).
 DATA_FILES: Final[tuple[str, ...]] = (
@@ -93,7 +95,8 @@ def _load(directory: Path) -> KnowledgeBase:
             continue
         digest.update(name.encode() + b"\0" + raw + b"\0")
         try:
-            docs[name] = yaml.safe_load(raw.decode("utf-8"))
+            # libyaml's CSafeLoader when present: the same safe subset as yaml.safe_load, ~10x faster
+            docs[name] = yaml.load(raw.decode("utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
         except UnicodeDecodeError:
             problems.append(Problem(name, "UTF-8 YAML", "undecodable bytes"))
         except yaml.YAMLError as err:

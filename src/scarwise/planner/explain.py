@@ -7,10 +7,11 @@ so what a plan says and what the knowledge base cites cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from scarwise.knowledge.models import KnowledgeBase
+from scarwise.knowledge.vocabulary import Target
 from scarwise.planner.models import (
-    Evidence,
     Exclusion,
     Phase,
     PlanReference,
@@ -80,23 +81,24 @@ def rationale(kb: KnowledgeBase, chosen: Chosen, fitzpatrick: int) -> str:
 
 
 def recommendation(
-    kb: KnowledgeBase, chosen: Chosen, cautions: Sequence[str], fitzpatrick: int
+    index: KBIndex, chosen: Chosen, cautions: Sequence[str], fitzpatrick: int
 ) -> Recommendation:
-    """Build one :class:`Recommendation` from the knowledge base and the fired caution rules."""
+    """Build one :class:`Recommendation` from the knowledge base and the fired caution rules.
+
+    Every value comes from the validated knowledge base, so the model is constructed without
+    re-validation (``model_construct``); the committed JSON Schema test checks the shape.
+    """
+    kb = index.kb
     t = chosen.candidate.treatment
     own = [c.text for c in t.cautions]
     lo, hi = course_cost(t)
-    targets = [target for target in chosen.candidate.lines]
-    return Recommendation(
+    targets = cast("list[Target]", list(chosen.candidate.lines))
+    return Recommendation.model_construct(
         treatment=t.id,
         name=t.name,
         targets=targets,
         rationale=rationale(kb, chosen, fitzpatrick),
-        evidence=Evidence(
-            level=t.evidence.level,
-            references=list(t.evidence.references),
-            certainty=t.evidence.certainty,
-        ),
+        evidence=index.evidence[t.id],
         sessions=list(t.sessions.range) if t.sessions is not None else None,
         interval_weeks=list(t.interval_weeks.range) if t.interval_weeks is not None else None,
         downtime_days=list(t.downtime_days.range),
@@ -125,7 +127,9 @@ def referrals_and_warnings(
             if rule.trigger == "considered" and not (compiled.treatments & considered):
                 continue
             if effect == "refer":
-                referrals.append(Referral(to=rule.to or "dermatologist", reason=rule.text))
+                referrals.append(
+                    Referral.model_construct(to=rule.to or "dermatologist", reason=rule.text)
+                )
             else:
                 warnings.append(rule.text)
             refs.extend(rule.references)
@@ -186,24 +190,7 @@ def summary(
 _ROMAN = ("I", "II", "III", "IV", "V", "VI")
 
 
-def plan_references(kb: KnowledgeBase, ids: Iterable[str]) -> list[PlanReference]:
+def plan_references(index: KBIndex, ids: Iterable[str]) -> list[PlanReference]:
     """Full citations for the reference ids used, in the knowledge base's order."""
     wanted = set(ids)
-    out = []
-    for ref in kb.references.values():
-        if ref.id in wanted:
-            out.append(
-                PlanReference(
-                    id=ref.id,
-                    citation=ref.citation,
-                    doi=ref.doi,
-                    pmid=ref.pmid,
-                    url=ref.url
-                    or (
-                        f"https://www.ncbi.nlm.nih.gov/pmc/articles/{ref.pmcid}/"
-                        if ref.pmcid
-                        else None
-                    ),
-                )
-            )
-    return out
+    return [ref for rid, ref in index.references.items() if rid in wanted]

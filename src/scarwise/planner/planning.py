@@ -91,7 +91,7 @@ def plan(
     refs: list[str] = []
     for ch in chosen_set.chosen:
         t = ch.candidate.treatment
-        rec = recommendation(kb, ch, cautions.get(t.id, ()), person.fitzpatrick)
+        rec = recommendation(index, ch, cautions.get(t.id, ()), person.fitzpatrick)
         items.append((t.phase, rec))
         lo, hi = course_cost(t)
         total_lo += lo
@@ -104,9 +104,9 @@ def plan(
         Exclusion(
             treatment=tid,
             reason="; ".join(block.reasons),
-            references=block.references,
+            references=list(block.references),
             kind=block.kind,
-            rules=block.rules,
+            rules=list(block.rules),
         )
         for tid, block in chosen_set.blocked.items()
     ]
@@ -149,7 +149,7 @@ def plan(
             cost_source_years=sorted(years),
             note=budget_note,
         ),
-        references=plan_references(kb, refs),
+        references=plan_references(index, refs),
         disclaimer=kb.disclaimer,
     )
     return enforce(result, person, index)

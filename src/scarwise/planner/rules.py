@@ -17,7 +17,7 @@ from typing import Final
 
 from scarwise.knowledge.models import Indication, KnowledgeBase, Rule, Treatment
 from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TREATMENT_IDS
-from scarwise.planner.models import Profile
+from scarwise.planner.models import Evidence, PlanReference, Profile
 
 __all__ = [
     "LINE_WEIGHT",
@@ -98,6 +98,8 @@ class KBIndex:
     by_effect: Mapping[str, tuple[CompiledRule, ...]]
     by_target: Mapping[str, tuple[tuple[Treatment, Indication], ...]]
     phase_rank: Mapping[str, int]
+    evidence: Mapping[str, Evidence]
+    references: Mapping[str, PlanReference]  # in the knowledge base's order
 
 
 _INDEX_CACHE: dict[str, KBIndex] = {}
@@ -127,6 +129,27 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
         by_effect={k: tuple(v) for k, v in by_effect.items()},
         by_target={k: tuple(v) for k, v in by_target.items()},
         phase_rank={key: i for i, key in enumerate(PHASE_KEYS)},
+        evidence={
+            t.id: Evidence(
+                level=t.evidence.level,
+                references=list(t.evidence.references),
+                certainty=t.evidence.certainty,
+            )
+            for t in kb.treatments.values()
+        },
+        references={
+            ref.id: PlanReference(
+                id=ref.id,
+                citation=ref.citation,
+                doi=ref.doi,
+                pmid=ref.pmid,
+                url=ref.url
+                or (
+                    f"https://www.ncbi.nlm.nih.gov/pmc/articles/{ref.pmcid}/" if ref.pmcid else None
+                ),
+            )
+            for ref in kb.references.values()
+        },
     )
     _INDEX_CACHE[kb.version] = index
     return index

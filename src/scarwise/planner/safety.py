@@ -13,8 +13,8 @@ Every path to a plan goes through this module twice:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from scarwise.errors import Problem, SafetyViolation
 from scarwise.planner.models import Plan, Profile
@@ -23,31 +23,50 @@ from scarwise.planner.rules import Facts, KBIndex, facts_for
 __all__ = ["Block", "blocked_treatments", "enforce", "screen"]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Block:
-    """Why a treatment is out: the reasons, references and rule ids, and the kind."""
+    """Why a treatment is out: the kind, reasons, references and rule ids (immutable)."""
 
     kind: str  # "contraindication" or "avoided"
-    reasons: list[str] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
+    reasons: tuple[str, ...]
+    references: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
-def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> dict[str, Block]:
-    """Every treatment id that must not be in a plan for these facts, with why."""
-    blocked: dict[str, Block] = {}
+_CACHE: dict[tuple[object, ...], Mapping[str, Block]] = {}
+_CACHE_LIMIT = 20_000
+
+
+def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> Mapping[str, Block]:
+    """Every treatment id that must not be in a plan for these facts, with why.
+
+    Pure; memoised on (knowledge-base version, facts, avoids) because the fact space is small.
+    """
+    avoided = tuple(sorted(set(avoids)))
+    key = (index.kb.version, *sorted(facts.items()), avoided)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    found: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for compiled in index.by_effect["exclude"]:
         if not compiled.holds(facts):
             continue
         rule = compiled.rule
         for tid in rule.treatments:
-            block = blocked.setdefault(tid, Block("contraindication"))
-            block.reasons.append(rule.text)
-            block.rules.append(rule.id)
-            block.references.extend(r for r in rule.references if r not in block.references)
-    for tid in avoids:
+            reasons, refs, rules = found.setdefault(tid, ([], [], []))
+            reasons.append(rule.text)
+            rules.append(rule.id)
+            refs.extend(r for r in rule.references if r not in refs)
+    blocked: dict[str, Block] = {
+        tid: Block("contraindication", tuple(reasons), tuple(refs), tuple(rules))
+        for tid, (reasons, refs, rules) in found.items()
+    }
+    for tid in avoided:
         if tid not in blocked:
-            blocked[tid] = Block("avoided", ["you asked to avoid this treatment"], [], [])
+            blocked[tid] = Block("avoided", ("you asked to avoid this treatment",), (), ())
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[key] = blocked
     return blocked
 
 
