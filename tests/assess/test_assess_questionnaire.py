@@ -141,3 +141,65 @@ def test_demo_writes_a_readable_report(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Your scores" in page and "skin type IV" in page
     code = run(["demo", "--out", str(tmp_path / "demo2")])
     assert code == 0 and "plan.html" in capsys.readouterr().out
+
+
+def test_interactive_questionnaire_walks_the_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from scarwise.cli.assess import ask_interactively
+
+    typed = iter(
+        [
+            "5",
+            "27",  # age: 5 is out of range, asked again
+            "9",
+            "1",  # sex: 9 is not a choice
+            "1",  # regions: face
+            "4",
+            "5",
+            "4",
+            "5",
+            "4",
+            "4",
+            "3",
+            "3",  # skin type answers 3,4,3,4,3,3,2,2 = 24
+            "12",
+            "7",
+            "2",
+            "8",
+            "0",
+            "0",
+            "0",  # icepick, boxcar, deep boxcar, rolling, hyper, keloid, papular
+            "n",
+            "y",
+            "n",  # marks
+            "y",
+            "n",
+            "n",  # obvious at 50 cm, concealed, flattens on stretch
+            "2",
+            "3",
+            "n",
+            "n",
+            "y",
+            "n",  # mild acne, isotretinoin <6 months, not pregnant, ..., cold sores
+            "y",
+            "n",  # worried, not preoccupied (distress not asked)
+            "4000",
+            "7",
+        ]
+    )
+    monkeypatch.setattr("builtins.input", lambda *args: next(typed))
+    console = Console(file=StringIO(), force_terminal=False)
+    answers = ask_interactively(console)
+    assert next(typed, None) is None  # every typed answer was used, none missing
+    expected = _demo()
+    del expected["avoids"], expected["prefers"]
+    expected["scars"] = {**expected["scars"]}
+    assert answers["fitzpatrick"] == expected["fitzpatrick"]
+    assert answers["scars"] == expected["scars"]
+    assert answers["visibility"] == expected["visibility"]
+    assert assess(answers).profile == assess(_demo() | {"avoids": []}).profile
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "pen tip" in text and "Please enter a whole number from 12 to 120" in text

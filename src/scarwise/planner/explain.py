@@ -147,19 +147,15 @@ def summary(
     """A plain-language paragraph: what was described, what the plan does, what was left out."""
     scars = profile.scars.model_dump()
     described = [f"{scars[t]} {target_name(kb, t)}" for t in targets if t in scars]
-    marks = [
-        target_name(kb, t)
-        for t in targets
-        if t in ("erythema", "hyperpigmentation", "hypopigmentation")
-    ]
+    marks = [_MARK_WORDS[t] for t in targets if t in _MARK_WORDS]
     sentences: list[str] = []
     if not described and not marks:
         sentences.append(
             "You reported no scars or marks, so this plan is about prevention and maintenance only."
         )
     else:
-        seen = _join(described + [m.lower() for m in marks])
-        sentences.append(f"You described {seen} (skin type {_ROMAN[profile.fitzpatrick - 1]}).")
+        seen = _join(described + marks)
+        sentences.append(f"You described {seen}, on skin type {_ROMAN[profile.fitzpatrick - 1]}.")
     if profile.active_acne != "none":
         sentences.append(
             "Your acne is still active, so controlling it comes first: it stops new scars."
@@ -188,6 +184,11 @@ def summary(
 
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI")
+_MARK_WORDS = {
+    "erythema": "flat red marks",
+    "hyperpigmentation": "flat brown marks",
+    "hypopigmentation": "flat white marks",
+}
 
 
 def plan_references(index: KBIndex, ids: Iterable[str]) -> list[PlanReference]:

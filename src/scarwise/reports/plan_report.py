@@ -44,6 +44,21 @@ def _money(pair: list[int]) -> str:
     return f"${lo:,}" if lo == hi else f"${lo:,}–${hi:,}"
 
 
+#: What the evidence certainty words mean (clinical-facts "How to read the status tags").
+CERTAINTY_LEGEND = {
+    "verified": "read in the source during our research",
+    "secondary": "seen only in a secondary source; to be confirmed against the paper",
+    "memory": "from expert recall of the literature; provisional until checked",
+    "derived": "worked out from other facts",
+}
+
+
+def _names() -> dict[str, str]:
+    from scarwise.knowledge import load_knowledge_base
+
+    return {tid: t.name for tid, t in load_knowledge_base().treatments.items()}
+
+
 def _context(plan: Plan, assessment: Any | None) -> dict[str, Any]:
     data = plan.to_json_dict()
     scores = None
@@ -53,7 +68,13 @@ def _context(plan: Plan, assessment: Any | None) -> dict[str, Any]:
             if hasattr(assessment, "to_json_dict")
             else assessment["scores"]
         )
-    return {"plan": data, "scores": scores, "target_names": _TARGET_NAMES}
+    return {
+        "plan": data,
+        "scores": scores,
+        "target_names": _TARGET_NAMES,
+        "names": _names(),
+        "legend": CERTAINTY_LEGEND,
+    }
 
 
 def render_html(plan: Plan, assessment: Any | None = None) -> str:
@@ -115,7 +136,8 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
             ]
             out += [f"- **Caution:** {c}" for c in rec["cautions"]]
             if rec["alternatives"]:
-                out.append(f"- **Alternatives:** {', '.join(rec['alternatives'])}")
+                alts = ", ".join(ctx["names"].get(a, a) for a in rec["alternatives"])
+                out.append(f"- **Alternatives to discuss:** {alts}")
             out.append("")
     if p["excluded"]:
         out += [
@@ -125,7 +147,8 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
             "| --- | --- | --- |",
         ]
         out += [
-            f"| {e['treatment']} | {e['kind']}: {e['reason']} | {', '.join(e['references'])} |"
+            f"| {ctx['names'].get(e['treatment'], e['treatment'])} | {e['kind']}: {e['reason']} | "
+            f"{', '.join(e['references'])} |"
             for e in p["excluded"]
         ]
         out.append("")
@@ -136,7 +159,14 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
     out += ["## Preventing new scars", ""] + [f"- {t}" for t in p["prevention"]] + [""]
     b = p["budget"]
     out += ["## Cost", "", b["note"], ""]
-    out += ["## References", ""]
+    out += [
+        "## References",
+        "",
+        "Evidence certainty: "
+        + "; ".join(f"*{k}* = {v}" for k, v in CERTAINTY_LEGEND.items())
+        + ".",
+        "",
+    ]
     for ref in p["references"]:
         ids = " ".join(
             x
