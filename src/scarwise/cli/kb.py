@@ -213,9 +213,12 @@ def _render_treatment(console: Console, data: dict[str, Any]) -> None:
             title="Safety rules that name it", title_justify="left", show_lines=True, expand=True
         )
         for col in ("rule", "effect", "when", "text"):
-            rules.add_column(col)
+            rules.add_column(col, overflow="fold")
         for r in data["rules"]:
-            when = "; ".join(f"{k} in {v}" for k, v in r["when"].items()) or "always"
+            when = (
+                "; ".join(f"{k} is {' or '.join(map(str, v))}" for k, v in r["when"].items())
+                or "always"
+            )
             rules.add_row(r["id"], r["effect"], when, r["text"])
         console.print(rules)
     for ref in data["references"]:
