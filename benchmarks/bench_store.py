@@ -28,7 +28,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select, text
 
 from scarwise.store import models as m
 from scarwise.store import open_store
@@ -151,9 +151,12 @@ def _copy_doses(store, person_ids, regimen_ids, days, start) -> None:
     raw = store.engine.raw_connection()
     try:
         con = raw.driver_connection
-        with con.cursor() as cur, cur.copy(
-            "COPY dose_logs (id, person_id, regimen_id, occurred_at, status) FROM STDIN"
-        ) as copy:
+        with (
+            con.cursor() as cur,
+            cur.copy(
+                "COPY dose_logs (id, person_id, regimen_id, occurred_at, status) FROM STDIN"
+            ) as copy,
+        ):
             for p, r in zip(person_ids, regimen_ids, strict=True):
                 for d in range(days):
                     copy.write_row((_uid(), p, r, start + timedelta(days=d), "taken"))
@@ -207,12 +210,42 @@ def main() -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--years", type=int, default=10)
+    parser.add_argument(
+        "--sqlite-file",
+        type=Path,
+        default=None,
+        help="Keep the SQLite store in this file; if it exists, only run the queries.",
+    )
     args = parser.parse_args()
+    if args.sqlite_file is not None:
+        json.dump(run_sqlite_file(args.sqlite_file, args.people, args.years), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
     for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
         json.dump(run(backend, args.people, args.years), sys.stdout, indent=1)
         sys.stdout.write("\n")
         sys.stdout.flush()
     return 0
+
+
+def run_sqlite_file(path: Path, people: int, years: int) -> dict[str, object]:
+    """Fill ``path`` once (if it does not exist), then time the queries on it."""
+    existed = path.exists()
+    store = open_store(f"sqlite:///{path}", photo_dir=path.with_name(path.stem + "-photos"))
+    result: dict[str, object] = {"backend": "sqlite", "file": str(path), "reused": existed}
+    if not existed:
+        filled = fill(store, people, years)
+        filled.pop("person_ids")
+        result.update(filled)
+    with store.reading() as s:
+        person_ids = list(s.scalars(select(m.Person.id).order_by(m.Person.id)))
+        result["dose_rows"] = s.scalar(select(func.count()).select_from(m.DoseLog))
+    result["db_size_mib"] = round(
+        sum(f.stat().st_size for f in path.parent.glob(path.name + "*")) / 2**20
+    )
+    result.update(query(store, person_ids))
+    store.close()
+    return result
 
 
 def run(backend: str, people: int, years: int) -> dict[str, object]:
