@@ -294,6 +294,9 @@ def test_avoids_are_hard_and_prefers_are_soft() -> None:
     preferred = _plan(scars={"boxcar_shallow": 10}, fitzpatrick=2, prefers=["picosecond-laser"])
     assert _planned(preferred)["picosecond-laser"] == "resurfacing"
     assert "you prefer it" in _rec(preferred, "picosecond-laser")["rationale"]
+    runner_up = _plan(scars={"boxcar_shallow": 10}, fitzpatrick=2, prefers=["microdermabrasion"])
+    assert "microdermabrasion" in _offered(runner_up)
+    assert not any("does not fit" in w for w in runner_up["warnings"])
     unused = _plan(scars={"icepick": 3}, prefers=["vascular-laser"])
     assert "vascular-laser" not in _planned(unused)
     assert any("does not fit" in w for w in unused["warnings"])

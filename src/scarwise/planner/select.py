@@ -126,13 +126,8 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
 
     chosen.sort(key=lambda ch: _priority(ch, index, fitz, prefers))
     chosen = _fit_budget(chosen, profile.budget_usd, dropped, fitz, prefers)
-    preferred_unused = [
-        p
-        for p in profile.prefers
-        if p not in blocked
-        and all(ch.candidate.id != p for ch in chosen)
-        and p not in {d.treatment for d in dropped}
-    ]
+    # preferred treatments that fit none of the person's targets (so were never considered)
+    preferred_unused = [p for p in profile.prefers if p not in candidates]
     return Selection(chosen, blocked, dropped, preferred_unused)
 
 
