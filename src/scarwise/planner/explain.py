@@ -64,8 +64,18 @@ def rationale(kb: KnowledgeBase, chosen: Chosen, fitzpatrick: int) -> str:
     named = [target_name(kb, t) for t in cand.lines if t != "all"]
     if len(named) > 1:
         parts.append(f"It fits your {_join(named)}.")
+    only_alternative = all(line == "alternative" for line in cand.lines.values())
+    if only_alternative and not chosen.preferred:
+        parts.append(
+            "It is offered because the first-line options for this were left out "
+            "(see 'Not in this plan')."
+        )
     if chosen.group_size > 1 and cand.treatment.group is not None:
-        reason = ["it fits the most of your scars and marks at the highest evidence line"]
+        reason = (
+            ["it ranks best among the options still open to you"]
+            if only_alternative
+            else ["it fits the most of your scars and marks at the highest evidence line"]
+        )
         if chosen.preferred:
             reason.insert(0, "you prefer it")
         if fitzpatrick >= 4 and cand.treatment.pih_risk.level in ("none", "low"):
