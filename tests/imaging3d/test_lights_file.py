@@ -16,13 +16,19 @@ DIRS = light_directions(4, 30.0).round(4).tolist()
 def test_list_form_in_image_order() -> None:
     lights = parse_lights(DIRS, NAMES)
     assert [light.image for light in lights.lights] == ["a.png", "b.png", "c.png", "d.png"]
-    assert np.allclose(lights.directions(), np.array(DIRS) / np.linalg.norm(DIRS, axis=1, keepdims=True))
+    assert np.allclose(
+        lights.directions(), np.array(DIRS) / np.linalg.norm(DIRS, axis=1, keepdims=True)
+    )
     assert lights.intensities() is None
 
 
 def test_object_form_matched_by_file_name_not_order() -> None:
-    doc = {"lights": [{"image": n, "direction": [2 * v for v in d], "intensity": 1.1}
-                      for n, d in reversed(list(zip(["a.png", "b.png", "c.png", "d.png"], DIRS, strict=True)))]}
+    doc = {
+        "lights": [
+            {"image": n, "direction": [2 * v for v in d], "intensity": 1.1}
+            for n, d in reversed(list(zip(["a.png", "b.png", "c.png", "d.png"], DIRS, strict=True)))
+        ]
+    }
     lights = parse_lights(doc, NAMES)
     assert [light.image for light in lights.lights] == ["a.png", "b.png", "c.png", "d.png"]
     assert np.allclose(lights.directions()[0], np.array(DIRS[0]) / np.linalg.norm(DIRS[0]))
@@ -30,16 +36,23 @@ def test_object_form_matched_by_file_name_not_order() -> None:
 
 
 def test_every_problem_is_listed() -> None:
-    doc = {"lights": [
-        {"image": "a.png", "direction": [0, 0, 0]},
-        {"image": "zzz.png", "direction": [0.5, 0, 1]},
-        {"image": "c.png", "direction": [0.5, 0, 1], "intensity": -1},
-        {"image": "d.png", "direction": [0.5, 0.5, 1], "colour": "red"},
-    ]}
+    doc = {
+        "lights": [
+            {"image": "a.png", "direction": [0, 0, 0]},
+            {"image": "zzz.png", "direction": [0.5, 0, 1]},
+            {"image": "c.png", "direction": [0.5, 0, 1], "intensity": -1},
+            {"image": "d.png", "direction": [0.5, 0.5, 1], "colour": "red"},
+        ]
+    }
     with pytest.raises(InvalidInput) as err:
         parse_lights(doc, NAMES)
     fields = {p.field for p in err.value.problems}
-    assert {"lights[0].direction", "lights[1].image", "lights[2].intensity", "lights[3].colour"} <= fields
+    assert {
+        "lights[0].direction",
+        "lights[1].image",
+        "lights[2].intensity",
+        "lights[3].colour",
+    } <= fields
 
 
 def test_count_mismatch_and_coplanar_lights_are_rejected() -> None:
@@ -75,8 +88,9 @@ def _sphere_images(directions: np.ndarray, shiny: bool) -> list[np.ndarray]:
 def test_sphere_calibration_recovers_directions(method: str) -> None:
     true = light_directions(6, 30.0)
     imgs = _sphere_images(true, shiny=method == "chrome")
-    cal = calibrate_lights_from_sphere(imgs, (60.0, 50.0, 40.0), names=[f"s{i}.png" for i in range(6)],
-                                       method=method)  # type: ignore[arg-type]
+    cal = calibrate_lights_from_sphere(
+        imgs, (60.0, 50.0, 40.0), names=[f"s{i}.png" for i in range(6)], method=method
+    )  # type: ignore[arg-type]
     got = cal.light_set().directions()
     angle = np.degrees(np.arccos(np.clip((got * true).sum(1), -1, 1)))
     assert angle.max() < 2.0

@@ -19,14 +19,30 @@ def _check(runs, *, recall, precision, type_right, depth, diameter, volume):  # 
 
 
 def test_png16_sets_meet_the_goals(png16_runs) -> None:  # type: ignore[no-untyped-def]
-    v = _check(png16_runs, recall=0.97, precision=0.95, type_right=0.95, depth=0.05, diameter=0.05, volume=0.10)
+    v = _check(
+        png16_runs,
+        recall=0.97,
+        precision=0.95,
+        type_right=0.95,
+        depth=0.05,
+        diameter=0.05,
+        volume=0.10,
+    )
     # icepick, the hard type, on its own
     assert v.recall("icepick") >= 0.95
     assert v.median_abs_error("depth", "icepick") <= 0.05
 
 
 def test_jpeg_sets_meet_the_goals(jpeg_runs) -> None:  # type: ignore[no-untyped-def]
-    v = _check(jpeg_runs, recall=0.95, precision=0.90, type_right=0.90, depth=0.10, diameter=0.10, volume=0.20)
+    v = _check(
+        jpeg_runs,
+        recall=0.95,
+        precision=0.90,
+        type_right=0.90,
+        depth=0.10,
+        diameter=0.10,
+        volume=0.20,
+    )
     assert v.median_abs_error("depth", "icepick") <= 0.10
 
 
@@ -37,8 +53,11 @@ def test_summary_and_estimates_follow_the_scars(jpeg_runs) -> None:  # type: ign
         assert abs(s.total_volume_mm3 - sum(x.volume_mm3 for x in result.scars)) < 1e-3
         assert [x.id for x in result.scars] == list(range(1, s.count + 1))
         est = result.estimates
-        assert est.ecca.counts == {"icepick_v": s.by_type["icepick"], "boxcar_u": s.by_type["boxcar"],
-                                   "rolling_m": s.by_type["rolling"]}
+        assert est.ecca.counts == {
+            "icepick_v": s.by_type["icepick"],
+            "boxcar_u": s.by_type["boxcar"],
+            "rolling_m": s.by_type["rolling"],
+        }
         assert sum(est.gb_quantitative.counts.values()) == s.count
         assert 0 < est.ecca.score <= 540 and 0 < est.gb_quantitative.score <= 84
         for scar in result.scars:

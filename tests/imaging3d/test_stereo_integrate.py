@@ -26,7 +26,11 @@ def _normals_of(z: np.ndarray, dx: float) -> np.ndarray:
 
 def test_dct_integration_recovers_a_smooth_surface() -> None:
     yy, xx = np.mgrid[0:128, 0:160].astype(np.float64)
-    z = 0.002 * (xx - 70) ** 2 - 0.001 * (yy - 60) ** 2 + 3 * np.exp(-((xx - 80) ** 2 + (yy - 64) ** 2) / 200)
+    z = (
+        0.002 * (xx - 70) ** 2
+        - 0.001 * (yy - 60) ** 2
+        + 3 * np.exp(-((xx - 80) ** 2 + (yy - 64) ** 2) / 200)
+    )
     p = np.gradient(z, axis=1).astype(np.float32)
     q = np.gradient(z, axis=0).astype(np.float32)
     rec = integrate_gradients(p, q)
@@ -63,7 +67,9 @@ def test_shadows_and_a_specular_spike_are_rejected() -> None:
 
 
 def test_unequal_unstated_light_brightness_is_estimated() -> None:
-    scene = render_scar_scene(7, size_px=(320, 320), specular=0.0, counts={"icepick": 2, "boxcar": 1, "rolling": 0})
+    scene = render_scar_scene(
+        7, size_px=(320, 320), specular=0.0, counts={"icepick": 2, "boxcar": 1, "rolling": 0}
+    )
     stack = np.stack([im @ LUM for im in scene.images])
     e = estimate_light_intensities(sample_pixels(stack), scene.directions)
     true = scene.intensities / np.exp(np.log(scene.intensities).mean())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -25,14 +25,20 @@ def register(app: typer.Typer) -> None:
 
 def analyze3d_command(
     ctx: typer.Context,
-    images: list[str] = typer.Argument(..., help="3 or more images, one per light, same size."),
-    lights_file: str = typer.Option(..., "--lights", help="Lights file (JSON): directions per image."),
+    images: list[str] = typer.Argument(  # noqa: B008 - typer's idiom
+        ..., help="3 or more images, one per light, same size."
+    ),
+    lights_file: str = typer.Option(
+        ..., "--lights", help="Lights file (JSON): directions per image."
+    ),
     pixel_mm: float = typer.Option(..., "--pixel-mm", help="Size of one pixel on the skin, in mm."),
     mask_file: str | None = typer.Option(None, "--mask", help="Image: white = skin to analyse."),
     depth_out: str | None = typer.Option(
         None, "--depth-out", help="Write the height map (mm): .npy float32, or 16-bit .png/.tiff."
     ),
-    overlay: str | None = typer.Option(None, "--overlay", help="Write a PNG with numbered, typed outlines."),
+    overlay: str | None = typer.Option(
+        None, "--overlay", help="Write a PNG with numbered, typed outlines."
+    ),
     depth_image: str | None = typer.Option(
         None, "--depth-image", help="Write a false-colour depth picture (PNG) a person can read."
     ),
@@ -42,25 +48,35 @@ def analyze3d_command(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     from scarwise.documents import load_document
-    from scarwise.imaging.analyze3d import analyze_scars_3d
+    from scarwise.imaging.analyze3d import analyze_scars_3d, check_inputs
     from scarwise.imaging.intake import read_photo_file
-    from scarwise.imaging.lights import parse_lights
+    from scarwise.imaging.lights import LightSet, parse_lights
 
     json_mode = json_requested(ctx, json_output)
     if linear and srgb:
         raise UsageError("--linear and --srgb exclude each other", hint="give at most one")
     depth_fmt = _depth_format(depth_out) if depth_out else None
     photos = [read_photo_file(path) for path in images]
-    lights = parse_lights(load_document(lights_file, field="lights"), images)
     mask = _read_mask(mask_file) if mask_file else None
-    encoding = "linear" if linear else "srgb" if srgb else "auto"
+    problems: list[Problem] = []
+    lights: LightSet | None = None
+    try:
+        lights = parse_lights(load_document(lights_file, field="lights"), images)
+    except InvalidInput as err:  # list these with the other inputs' problems
+        problems.extend(err.problems)
+    problems.extend(check_inputs([p.size_px for p in photos], lights, pixel_mm, mask))
+    if problems or lights is None:
+        raise InvalidInput(problems=problems)
+    encoding: Literal["auto", "linear", "srgb"] = "linear" if linear else "srgb" if srgb else "auto"
     result = analyze_scars_3d(photos, lights, pixel_mm, mask=mask, encoding=encoding)
     if depth_out and depth_fmt:
         from scarwise.imaging.depth_render import depth_map_bytes
 
         data, info = depth_map_bytes(result, depth_fmt)
         Path(depth_out).write_bytes(data)
-        result = result.model_copy(update={"depth_map": info.model_copy(update={"file": depth_out})})
+        result = result.model_copy(
+            update={"depth_map": info.model_copy(update={"file": depth_out})}
+        )
     if overlay:
         from scarwise.imaging.depth_render import overlay_png
 
@@ -90,33 +106,58 @@ def _read_mask(path: str) -> Any:
     from scarwise.imaging.intake import read_photo_file
 
     if not Path(path).is_file():
-        raise NotFound(f"mask: file not found: {path}", problems=[Problem("mask", "an existing image file", path)])
+        raise NotFound(
+            f"mask: file not found: {path}",
+            problems=[Problem("mask", "an existing image file", path)],
+        )
     px = read_photo_file(path).pixels
     grey = px if px.ndim == 2 else px.max(axis=2)
     mask = grey > (grey.max() // 2 if grey.max() > 0 else 0)
     if not mask.any():
-        raise InvalidInput(problems=[Problem("mask", "white pixels marking the skin to analyse", "an all-black mask")])
+        raise InvalidInput(
+            problems=[
+                Problem("mask", "white pixels marking the skin to analyse", "an all-black mask")
+            ]
+        )
     return np.asarray(mask)
 
 
 def _render(console: Console, data: dict[str, Any]) -> None:
     s = data["summary"]
-    console.print(f"[bold]{s['count']} atrophic scars[/]  icepick {s['by_type']['icepick']}, "
-                  f"boxcar {s['by_type']['boxcar']}, rolling {s['by_type']['rolling']}; "
-                  f"total volume {s['total_volume_mm3']} mm³")
+    console.print(
+        f"[bold]{s['count']} atrophic scars[/]  icepick {s['by_type']['icepick']}, "
+        f"boxcar {s['by_type']['boxcar']}, rolling {s['by_type']['rolling']}; "
+        f"total volume {s['total_volume_mm3']} mm³"
+    )
     if data["scars"]:
         table = Table()
-        for col in ("id", "type", "depth mm", "diameter mm", "area mm²", "volume mm³", "centre x,y px"):
+        for col in (
+            "id",
+            "type",
+            "depth mm",
+            "diameter mm",
+            "area mm²",
+            "volume mm³",
+            "centre x,y px",
+        ):
             table.add_column(col)
         for scar in data["scars"]:
-            table.add_row(str(scar["id"]), scar["type"], f"{scar['depth_mm']:.3f}", f"{scar['diameter_mm']:.2f}",
-                          f"{scar['area_mm2']:.2f}", f"{scar['volume_mm3']:.3f}",
-                          f"{scar['centroid_px'][0]:.0f},{scar['centroid_px'][1]:.0f}")
+            table.add_row(
+                str(scar["id"]),
+                scar["type"],
+                f"{scar['depth_mm']:.3f}",
+                f"{scar['diameter_mm']:.2f}",
+                f"{scar['area_mm2']:.2f}",
+                f"{scar['volume_mm3']:.3f}",
+                f"{scar['centroid_px'][0]:.0f},{scar['centroid_px'][1]:.0f}",
+            )
         console.print(table)
     est = data["estimates"]
-    console.print(f"estimates from this one area: Goodman & Baron quantitative {est['gb_quantitative']['score']}"
-                  f"/{est['gb_quantitative']['max']}, ECCA {est['ecca']['score']}/{est['ecca']['max']}",
-                  markup=False)
+    console.print(
+        f"estimates from this one area: Goodman & Baron quantitative {est['gb_quantitative']['score']}"
+        f"/{est['gb_quantitative']['max']}, ECCA {est['ecca']['score']}/{est['ecca']['max']}",
+        markup=False,
+    )
     if data.get("depth_map"):
         console.print(f"height map: {data['depth_map']['file']}", markup=False)
     for w in data["warnings"]:

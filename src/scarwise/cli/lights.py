@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -33,10 +33,16 @@ def register(app: typer.Typer) -> None:
 
 def calibrate_command(
     ctx: typer.Context,
-    images: list[str] = typer.Argument(..., help="One photo of the sphere per light (3 or more)."),
-    sphere: str = typer.Option(..., "--sphere", help="The sphere in the photos: centre x, y and radius in px, 'X,Y,R'."),
+    images: list[str] = typer.Argument(  # noqa: B008 - typer's idiom
+        ..., help="One photo of the sphere per light (3 or more)."
+    ),
+    sphere: str = typer.Option(
+        ..., "--sphere", help="The sphere in the photos: centre x, y and radius in px, 'X,Y,R'."
+    ),
     out: str = typer.Option(..., "--out", help="Lights file to write (JSON)."),
-    matte: bool = typer.Option(False, "--matte", help="A matte (white) sphere instead of a chrome one."),
+    matte: bool = typer.Option(
+        False, "--matte", help="A matte (white) sphere instead of a chrome one."
+    ),
     linear: bool = typer.Option(False, "--linear", help="Treat every image as linear."),
     srgb: bool = typer.Option(False, "--srgb", help="Treat every image as sRGB-encoded."),
     json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
@@ -50,10 +56,14 @@ def calibrate_command(
     if linear and srgb:
         raise UsageError("--linear and --srgb exclude each other", hint="give at most one")
     geometry = _sphere(sphere)
-    encoding = "linear" if linear else "srgb" if srgb else "auto"
+    encoding: Literal["auto", "linear", "srgb"] = "linear" if linear else "srgb" if srgb else "auto"
     lum = [photo_luminance(read_photo_file(p), encoding)[0] for p in images]
-    result = calibrate_lights_from_sphere(lum, geometry, names=images, method="matte" if matte else "chrome")
-    Path(out).write_text(json.dumps(result.light_set().to_document(), indent=2) + "\n", encoding="utf-8")
+    result = calibrate_lights_from_sphere(
+        lum, geometry, names=images, method="matte" if matte else "chrome"
+    )
+    Path(out).write_text(
+        json.dumps(result.light_set().to_document(), indent=2) + "\n", encoding="utf-8"
+    )
     emit(result, json_mode=json_mode, render=lambda c: _render(c, result.to_json_dict(), out))
 
 
@@ -71,7 +81,9 @@ def _sphere(text: str) -> tuple[float, float, float]:
 def _render(console: Console, data: dict[str, Any], out: str) -> None:
     for light in data["lights"]:
         d = light["direction"]
-        console.print(f"{light.get('image') or '?'}: [{d[0]:+.3f}, {d[1]:+.3f}, {d[2]:+.3f}]", markup=False)
+        console.print(
+            f"{light.get('image') or '?'}: [{d[0]:+.3f}, {d[1]:+.3f}, {d[2]:+.3f}]", markup=False
+        )
     for w in data["warnings"]:
         console.print(f"warning: {w}", markup=False)
     console.print(f"wrote {out}", markup=False)

@@ -26,17 +26,18 @@ from scarwise.results import Result
 
 if TYPE_CHECKING:
     from scarwise.imaging.intake import Photo
-    from scarwise.imaging.scars3d import ScarMeasurement
+    from scarwise.imaging.scars3d import ScarMeasurement, ScarType
 
 __all__ = [
     "Analyze3DResult",
     "DepthMapInfo",
-    "Scar3D",
     "ScaleEstimate",
+    "Scar3D",
     "Scars3DEstimates",
     "Scars3DSummary",
     "analyze_luminance_3d",
     "analyze_scars_3d",
+    "check_inputs",
     "photo_luminance",
 ]
 
@@ -138,7 +139,7 @@ class Analyze3DResult(Result):
         """Depth below the patch's smooth surrounding surface (mm, positive below, >= 0)."""
         if self._height_mm is None or self._surface_mm is None:
             raise ValueError("this result carries no height map (it was read back from JSON)")
-        return np.clip(self._surface_mm - self._height_mm, 0.0, None).astype(np.float32)
+        return np.asarray(np.clip(self._surface_mm - self._height_mm, 0.0, None), dtype=np.float32)
 
     def shading_image(self) -> F32:
         """The recovered albedo (relative, H x W) for drawing under the outlines."""
@@ -166,8 +167,14 @@ def photo_luminance(photo: Photo, encoding: Encoding = "auto") -> tuple[F32, F32
     """
     px = photo.pixels
     levels = 65536 if px.dtype == np.uint16 else 256
-    linear = encoding == "linear" or (encoding == "auto" and photo.bit_depth == 16 and not photo.had_icc_profile)
-    lut = (np.arange(levels, dtype=np.float32) / np.float32(levels - 1)) if linear else _srgb_lut(levels)
+    linear = encoding == "linear" or (
+        encoding == "auto" and photo.bit_depth == 16 and not photo.had_icc_profile
+    )
+    lut = (
+        (np.arange(levels, dtype=np.float32) / np.float32(levels - 1))
+        if linear
+        else _srgb_lut(levels)
+    )
     rgb = lut[px]
     if rgb.ndim == 2:
         return rgb, None
@@ -176,8 +183,17 @@ def photo_luminance(photo: Photo, encoding: Encoding = "auto") -> tuple[F32, F32
     return lum.astype(np.float32), rgb
 
 
-def _check_inputs(sizes: Sequence[tuple[int, int]], lights: LightSet, pixel_mm: Any,
-                  mask: npt.NDArray[Any] | None) -> list[Problem]:
+def check_inputs(
+    sizes: Sequence[tuple[int, int]],
+    lights: LightSet | None,
+    pixel_mm: Any,
+    mask: npt.NDArray[Any] | None = None,
+) -> list[Problem]:
+    """Every problem with an analyze3d input set: image count and sizes, lights, pixel size, mask.
+
+    ``lights`` may be None when the lights file itself was unreadable (its problems are listed
+    by :func:`~scarwise.imaging.lights.parse_lights`).
+    """
     problems: list[Problem] = []
     if len(sizes) < 3:
         problems.append(Problem("images", "3 or more images (one per light)", len(sizes)))
@@ -185,18 +201,43 @@ def _check_inputs(sizes: Sequence[tuple[int, int]], lights: LightSet, pixel_mm: 
         w0, h0 = sizes[0]
         for i, (w, h) in enumerate(sizes[1:], start=1):
             if (w, h) != (w0, h0):
-                problems.append(Problem(f"images[{i}]", f"the same size as images[0] ({w0}x{h0} px)", f"{w}x{h} px"))
+                problems.append(
+                    Problem(
+                        f"images[{i}]", f"the same size as images[0] ({w0}x{h0} px)", f"{w}x{h} px"
+                    )
+                )
         if min(w0, h0) < MIN_SIDE_PX:
-            problems.append(Problem("images[0]", f"at least {MIN_SIDE_PX} px on each side", f"{w0}x{h0} px"))
+            problems.append(
+                Problem("images[0]", f"at least {MIN_SIDE_PX} px on each side", f"{w0}x{h0} px")
+            )
         if mask is not None and mask.shape[:2] != (h0, w0):
-            problems.append(Problem("mask", f"the images' size ({w0}x{h0} px)", f"{mask.shape[1]}x{mask.shape[0]} px"))
-    if len(lights.lights) != len(sizes):
-        problems.append(Problem("lights", f"{len(sizes)} lights, one per image", len(lights.lights)))
-    problems.extend(check_light_geometry([light.direction for light in lights.lights]))
-    ok_pixel = (not isinstance(pixel_mm, bool) and isinstance(pixel_mm, (int, float))
-                and np.isfinite(pixel_mm) and 0 < pixel_mm <= MAX_PIXEL_MM)
+            problems.append(
+                Problem(
+                    "mask",
+                    f"the images' size ({w0}x{h0} px)",
+                    f"{mask.shape[1]}x{mask.shape[0]} px",
+                )
+            )
+    if lights is not None:
+        if len(lights.lights) != len(sizes):
+            problems.append(
+                Problem("lights", f"{len(sizes)} lights, one per image", len(lights.lights))
+            )
+        problems.extend(check_light_geometry([light.direction for light in lights.lights]))
+    ok_pixel = (
+        not isinstance(pixel_mm, bool)
+        and isinstance(pixel_mm, (int, float))
+        and np.isfinite(pixel_mm)
+        and 0 < pixel_mm <= MAX_PIXEL_MM
+    )
     if not ok_pixel:
-        problems.append(Problem("pixel_mm", f"a number of millimetres per pixel, > 0 and at most {MAX_PIXEL_MM}", pixel_mm))
+        problems.append(
+            Problem(
+                "pixel_mm",
+                f"a number of millimetres per pixel, > 0 and at most {MAX_PIXEL_MM}",
+                pixel_mm,
+            )
+        )
     return problems
 
 
@@ -234,7 +275,7 @@ def analyze_scars_3d(
         Fewer than 3 images, sizes that differ, a lights count that does not match, coplanar
         lights, a bad pixel size or mask; every problem is listed.
     """
-    problems = _check_inputs([p.size_px for p in images], lights, pixel_mm, mask)
+    problems = check_inputs([p.size_px for p in images], lights, pixel_mm, mask)
     if problems:
         raise InvalidInput(problems=problems)
     from scarwise.imaging.stereo import sample_pixels
@@ -250,8 +291,15 @@ def analyze_scars_3d(
             rgb_samples.append(sample_pixels(rgb[None])[0])
         del lum, rgb
     rgb_sample = np.stack(rgb_samples) if len(rgb_samples) == k else None
-    notes = [f"images[{i}]: {n}" for i, p in enumerate(images) for n in p.warnings if "colour profile" not in n]
-    return analyze_luminance_3d(stack, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+    notes = [
+        f"images[{i}]: {n}"
+        for i, p in enumerate(images)
+        for n in p.warnings
+        if "colour profile" not in n
+    ]
+    return analyze_luminance_3d(
+        stack, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes
+    )
 
 
 def analyze_luminance_3d(
@@ -279,29 +327,37 @@ def analyze_luminance_3d(
     )
 
     k, h, w = stack.shape
-    problems = _check_inputs([(w, h)] * k, lights, pixel_mm, mask)
+    problems = check_inputs([(w, h)] * k, lights, pixel_mm, mask)
     if problems:
         raise InvalidInput(problems=problems)
     warnings = list(notes)
     directions = lights.directions()
     stated = lights.intensities()
     if float(stack.max()) <= 0:
-        raise InvalidInput(problems=[Problem("images", "photos with some light in them", "all black")])
+        raise InvalidInput(
+            problems=[Problem("images", "photos with some light in them", "all black")]
+        )
     saturated = float((stack >= 0.999).mean())
     if saturated > 0.01:
-        warnings.append(f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure")
+        warnings.append(
+            f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
+        )
     if k >= 4:
         sample = specular_free(rgb_sample) if rgb_sample is not None else None
         if sample is None:
             sample = sample_pixels(stack)
         factors = estimate_light_intensities(sample, directions, stated=stated)
         if float(np.max(np.abs(np.log(factors)))) > np.log(1.3):
-            warnings.append("the lights' brightness differs by more than 30 % from what was stated: "
-                            "check the lights file and the exposure")
+            warnings.append(
+                "the lights' brightness differs by more than 30 % from what was stated: "
+                "check the lights file and the exposure"
+            )
     else:
         factors = np.ones(k)
-        warnings.append("3 lights: brightness differences between the lights cannot be estimated; "
-                        "use 4-8 lights for reliable depths")
+        warnings.append(
+            "3 lights: brightness differences between the lights cannot be estimated; "
+            "use 4-8 lights for reliable depths"
+        )
     total = factors * (stated if stated is not None else 1.0)
     field = estimate_normals(stack, directions, intensities=total)
     del stack
@@ -331,8 +387,12 @@ def _flatten_outside(height: F32, valid: npt.NDArray[np.bool_]) -> F32:
 def _gb_and_ecca(scars: Sequence[Scar3D]) -> Scars3DEstimates:
     from scarwise.scales import score
 
-    gb = {"punched_out_deep_abnormal_base": 0, "punched_out_shallow": 0,
-          "punched_out_deep_normal_base": 0, "moderate_atrophic": 0}
+    gb = {
+        "punched_out_deep_abnormal_base": 0,
+        "punched_out_shallow": 0,
+        "punched_out_deep_normal_base": 0,
+        "moderate_atrophic": 0,
+    }
     ecca = {"icepick_v": 0, "boxcar_u": 0, "rolling_m": 0}
     for s in scars:
         if s.type == "icepick":
@@ -348,21 +408,37 @@ def _gb_and_ecca(scars: Sequence[Scar3D]) -> Scars3DEstimates:
     ecca_result = score("ecca", {"counts": ecca})
     return Scars3DEstimates(
         basis="counts by type of the atrophic scars found in this one photographed area",
-        note=("Estimates, not clinical scores: both scales grade a whole region (e.g. the face) by a "
-              "clinician and include scar kinds photometric stereo cannot see (colour, raised, "
-              "elastolysis). Mapping (scarwise's own [M]): icepick -> G&B punched-out deep abnormal "
-              "base / ECCA V-shaped; boxcar -> G&B punched-out shallow (< 0.5 mm) or deep normal "
-              "base / ECCA U-shaped; rolling -> G&B moderately atrophic dish-like / ECCA M-shaped."),
-        gb_quantitative=ScaleEstimate(scale="gb-quantitative", score=int(gb_result.score), max=int(gb_result.max),
-                                      counts=gb, reference=gb_result.reference),
-        ecca=ScaleEstimate(scale="ecca", score=int(ecca_result.score), max=int(ecca_result.max),
-                           counts=ecca, reference=ecca_result.reference),
+        note=(
+            "Estimates, not clinical scores: both scales grade a whole region (e.g. the face) by a "
+            "clinician and include scar kinds photometric stereo cannot see (colour, raised, "
+            "elastolysis). Mapping (scarwise's own [M]): icepick -> G&B punched-out deep abnormal "
+            "base / ECCA V-shaped; boxcar -> G&B punched-out shallow (< 0.5 mm) or deep normal "
+            "base / ECCA U-shaped; rolling -> G&B moderately atrophic dish-like / ECCA M-shaped."
+        ),
+        gb_quantitative=ScaleEstimate(
+            scale="gb-quantitative",
+            score=int(gb_result.score),
+            max=int(gb_result.max),
+            counts=gb,
+            reference=gb_result.reference,
+        ),
+        ecca=ScaleEstimate(
+            scale="ecca",
+            score=int(ecca_result.score),
+            max=int(ecca_result.max),
+            counts=ecca,
+            reference=ecca_result.reference,
+        ),
     )
 
 
 def _build_result(
-    measured: Sequence[ScarMeasurement], types: Sequence[str], size: tuple[int, int], pixel_mm: float,
-    intensities: npt.NDArray[np.float64], warnings: list[str],
+    measured: Sequence[ScarMeasurement],
+    types: Sequence[ScarType],
+    size: tuple[int, int],
+    pixel_mm: float,
+    intensities: npt.NDArray[np.float64],
+    warnings: list[str],
 ) -> Analyze3DResult:
     scars = [
         Scar3D(
@@ -372,7 +448,7 @@ def _build_result(
             area_mm2=round(m.area_mm2, 3),
             depth_mm=round(m.depth_mm, 3),
             volume_mm3=round(m.volume_mm3, 4),
-            type=t,  # type: ignore[arg-type]
+            type=t,
         )
         for i, (m, t) in enumerate(zip(measured, types, strict=True), start=1)
     ]
@@ -383,7 +459,9 @@ def _build_result(
         count=len(scars),
         by_type=by_type,
         total_volume_mm3=round(sum(m.volume_mm3 for m in measured), 4),
-        mean_depth_mm=round(float(np.mean([m.depth_mm for m in measured])), 3) if measured else None,
+        mean_depth_mm=round(float(np.mean([m.depth_mm for m in measured])), 3)
+        if measured
+        else None,
     )
     rel = intensities / np.exp(np.log(intensities).mean())
     return Analyze3DResult(

@@ -29,7 +29,9 @@ TYPE_COLOURS: dict[str, tuple[int, int, int]] = {
 }
 
 
-def depth_map_bytes(result: Analyze3DResult, fmt: Literal["npy", "png16", "tiff16"]) -> tuple[bytes, DepthMapInfo]:
+def depth_map_bytes(
+    result: Analyze3DResult, fmt: Literal["npy", "png16", "tiff16"]
+) -> tuple[bytes, DepthMapInfo]:
     """The height map (mm, z towards the camera, scars negative) encoded as ``fmt``."""
     height = result.height_map_mm()
     if fmt == "npy":
@@ -63,38 +65,49 @@ def depth_image_png(result: Analyze3DResult, *, max_side_px: int = 1600) -> byte
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    height = result.height_map_mm()
-    depth = np.zeros(height.shape, dtype=np.float32)
+    height: npt.NDArray[np.float32] = result.height_map_mm()
+    depth: npt.NDArray[np.float32] = np.zeros(height.shape, dtype=np.float32)
     full = result.depression_map_mm()
     for rows, cols, mask in result.extents():  # colour only the scars' extents
         depth[rows, cols][mask] = full[rows, cols][mask]
     step = max(1, int(np.ceil(max(depth.shape) / max_side_px)))
     depth, height = depth[::step, ::step], height[::step, ::step]
+    h, w = int(depth.shape[0]), int(depth.shape[-1])
     px = result.pixel_mm * step
     shade = _shade(height, px)
     top = max(float(np.percentile(depth, 99.9)), 0.05)
-    fig, ax = plt.subplots(figsize=(8, 8 * depth.shape[0] / depth.shape[1] + 0.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(8, 8 * h / w + 0.6), dpi=100)
     ax.imshow(shade, cmap="gray", vmin=0, vmax=1)
     masked = np.ma.masked_less_equal(depth, 0.0)
     im = ax.imshow(masked, cmap="magma_r", vmin=0, vmax=top, alpha=0.75)
     bar_px = 1.0 / px
-    h, w = depth.shape
     ax.plot([w * 0.05, w * 0.05 + bar_px], [h * 0.95, h * 0.95], color="white", lw=4)
     ax.text(w * 0.05, h * 0.93, "1 mm", color="white", fontsize=10)
     for scar in result.scars:
-        ax.text(scar.centroid_px[0] / step, scar.centroid_px[1] / step, str(scar.id), color="cyan",
-                fontsize=9, ha="center", va="center")
+        ax.text(
+            scar.centroid_px[0] / step,
+            scar.centroid_px[1] / step,
+            str(scar.id),
+            color="cyan",
+            fontsize=9,
+            ha="center",
+            va="center",
+        )
     ax.set_axis_off()
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, label="depth below surrounding skin (mm)")
-    ax.set_title(f"{result.summary.count} scars  (icepick {result.summary.by_type['icepick']}, "
-                 f"boxcar {result.summary.by_type['boxcar']}, rolling {result.summary.by_type['rolling']})")
+    ax.set_title(
+        f"{result.summary.count} scars  (icepick {result.summary.by_type['icepick']}, "
+        f"boxcar {result.summary.by_type['boxcar']}, rolling {result.summary.by_type['rolling']})"
+    )
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-def overlay_png(result: Analyze3DResult, background: npt.NDArray[np.generic] | None = None) -> bytes:
+def overlay_png(
+    result: Analyze3DResult, background: npt.NDArray[np.generic] | None = None
+) -> bytes:
     """The skin (``background``, or the recovered albedo) with numbered, typed scar outlines."""
     import cv2
 
@@ -109,13 +122,17 @@ def overlay_png(result: Analyze3DResult, background: npt.NDArray[np.generic] | N
             bg = (bg // 257).astype(np.uint8)
         elif bg.dtype != np.uint8:
             bg = np.clip(bg.astype(np.float32) * 255.0, 0, 255).astype(np.uint8)
-        canvas = np.array(bg if bg.ndim == 3 else np.repeat(bg[..., None], 3, axis=2), dtype=np.uint8, order="C")
+        canvas = np.array(
+            bg if bg.ndim == 3 else np.repeat(bg[..., None], 3, axis=2), dtype=np.uint8, order="C"
+        )
     h, w = canvas.shape[:2]
-    thick = max(1, int(round(max(h, w) / 800)))
+    thick = max(1, round(max(h, w) / 800))
     font = max(0.4, max(h, w) / 1600)
     for scar, (rows, cols, mask) in zip(result.scars, result.extents(), strict=True):
         colour = TYPE_COLOURS[scar.type]
-        contours, _hier = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        contours, _hier = cv2.findContours(
+            mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+        )
         for c in contours:
             c = c + np.array([[[cols.start, rows.start]]], dtype=c.dtype)
             cv2.drawContours(canvas, [c], -1, colour, thick, lineType=cv2.LINE_AA)
@@ -123,8 +140,12 @@ def overlay_png(result: Analyze3DResult, background: npt.NDArray[np.generic] | N
         radius = scar.diameter_mm / result.pixel_mm / 2
         x = int(min(max(scar.centroid_px[0] + 0.75 * radius + 3, 2), w - 10))
         y = int(min(max(scar.centroid_px[1] - 0.75 * radius - 3, 12), h - 4))
-        cv2.putText(canvas, label, (x, y), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 0), thick + 2, cv2.LINE_AA)
-        cv2.putText(canvas, label, (x, y), cv2.FONT_HERSHEY_SIMPLEX, font, colour, thick, cv2.LINE_AA)
+        cv2.putText(
+            canvas, label, (x, y), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 0), thick + 2, cv2.LINE_AA
+        )
+        cv2.putText(
+            canvas, label, (x, y), cv2.FONT_HERSHEY_SIMPLEX, font, colour, thick, cv2.LINE_AA
+        )
     ok, enc = cv2.imencode(".png", np.ascontiguousarray(canvas[..., ::-1]))
     if not ok:  # pragma: no cover
         raise RuntimeError("overlay encoding failed")

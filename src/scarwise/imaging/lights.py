@@ -69,7 +69,9 @@ class LightSet(BaseModel):
         """Stated relative brightnesses (1 where not stated), or None when none is stated."""
         if all(light.intensity is None for light in self.lights):
             return None
-        return np.array([1.0 if light.intensity is None else light.intensity for light in self.lights])
+        return np.array(
+            [1.0 if light.intensity is None else light.intensity for light in self.lights]
+        )
 
     def to_document(self) -> dict[str, Any]:
         """The object form of the lights file."""
@@ -83,7 +85,9 @@ def _as_float(value: Any) -> float | None:
     return f if np.isfinite(f) else None
 
 
-def _direction(value: Any, field: str, problems: list[Problem]) -> tuple[float, float, float] | None:
+def _direction(
+    value: Any, field: str, problems: list[Problem]
+) -> tuple[float, float, float] | None:
     expected = "a direction [x, y, z] of three numbers with z > 0 (the light in front of the skin)"
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         problems.append(Problem(field, expected, value))
@@ -104,15 +108,20 @@ def check_light_geometry(directions: npt.ArrayLike, field: str = "lights") -> li
     """Problems with a set of directions: fewer than 3, or all in one plane through the skin."""
     d = np.asarray(directions, dtype=np.float64)
     if d.ndim != 2 or d.shape[0] < 3:
-        return [Problem(field, "at least 3 light directions", int(d.shape[0]) if d.ndim == 2 else 0)]
+        return [
+            Problem(field, "at least 3 light directions", int(d.shape[0]) if d.ndim == 2 else 0)
+        ]
     unit = d / np.linalg.norm(d, axis=1, keepdims=True)
     sv = np.linalg.svd(unit, compute_uv=False)
     cond = float(sv[0] / sv[-1]) if sv[-1] > 0 else float("inf")
     if cond > MAX_CONDITION:
-        return [Problem(
-            field, "light directions not all in one plane (spread them around the camera)",
-            "coplanar or nearly coplanar directions",
-        )]
+        return [
+            Problem(
+                field,
+                "light directions not all in one plane (spread them around the camera)",
+                "coplanar or nearly coplanar directions",
+            )
+        ]
     return []
 
 
@@ -143,7 +152,9 @@ def parse_lights(document: Any, image_names: Sequence[str]) -> LightSet:
     lights: list[Light] = []
     if isinstance(document, list):
         if len(document) != len(names):
-            problems.append(Problem("lights", f"{len(names)} directions, one per image", len(document)))
+            problems.append(
+                Problem("lights", f"{len(names)} directions, one per image", len(document))
+            )
         for i, item in enumerate(document):
             d = _direction(item, f"lights[{i}]", problems)
             if d is not None and i < len(names):
@@ -156,21 +167,27 @@ def parse_lights(document: Any, image_names: Sequence[str]) -> LightSet:
         for i, item in enumerate(document["lights"]):
             field = f"lights[{i}]"
             if not isinstance(item, Mapping):
-                problems.append(Problem(field, 'an object {"image", "direction", "intensity"}', item))
+                problems.append(
+                    Problem(field, 'an object {"image", "direction", "intensity"}', item)
+                )
                 continue
             unknown = sorted(set(item) - {"image", "direction", "intensity"})
             for key in unknown:
                 problems.append(Problem(f"{field}.{key}", "no such field (unknown key)", key))
             image = item.get("image")
             if not isinstance(image, str) or not image:
-                problems.append(Problem(f"{field}.image", "the file name of one of the images", image))
+                problems.append(
+                    Problem(f"{field}.image", "the file name of one of the images", image)
+                )
                 image = None
             d = _direction(item.get("direction"), f"{field}.direction", problems)
             intensity: float | None = None
             if "intensity" in item:
                 intensity = _as_float(item["intensity"])
                 if intensity is None or intensity <= 0:
-                    problems.append(Problem(f"{field}.intensity", "a positive number", item["intensity"]))
+                    problems.append(
+                        Problem(f"{field}.intensity", "a positive number", item["intensity"])
+                    )
                     intensity = None
             if image is None:
                 continue
@@ -178,18 +195,29 @@ def parse_lights(document: Any, image_names: Sequence[str]) -> LightSet:
             if key in by_name:
                 problems.append(Problem(f"{field}.image", "each image named once", image))
             elif key not in names:
-                problems.append(Problem(f"{field}.image", "the file name of one of the images: " + ", ".join(names), image))
+                problems.append(
+                    Problem(
+                        f"{field}.image",
+                        "the file name of one of the images: " + ", ".join(names),
+                        image,
+                    )
+                )
             elif d is not None:
                 by_name[key] = Light(image=key, direction=d, intensity=intensity)
         for i, name in enumerate(names):
             if name not in by_name and not any(p.field.endswith(".direction") for p in problems):
-                problems.append(Problem(f"images[{i}]", "a light in the lights file for every image", name))
+                problems.append(
+                    Problem(f"images[{i}]", "a light in the lights file for every image", name)
+                )
         lights = [by_name[n] for n in names if n in by_name]
     else:
-        problems.append(Problem(
-            "lights", 'a list of [x, y, z] or an object {"lights": [{"image", "direction"}, ...]}',
-            type(document).__name__,
-        ))
+        problems.append(
+            Problem(
+                "lights",
+                'a list of [x, y, z] or an object {"lights": [{"image", "direction"}, ...]}',
+                type(document).__name__,
+            )
+        )
     if not problems:
         problems.extend(check_light_geometry([light.direction for light in lights]))
     if problems:
@@ -200,19 +228,22 @@ def parse_lights(document: Any, image_names: Sequence[str]) -> LightSet:
 class LightsCalibration(Result):
     """``lights-calibration/1``: light directions measured on a sphere."""
 
-    schema_: str = Field(default="lights-calibration/1", alias="schema", serialization_alias="schema")
+    schema_: str = Field(
+        default="lights-calibration/1", alias="schema", serialization_alias="schema"
+    )
     method: Literal["chrome", "matte"]
     sphere_px: tuple[float, float, float]
     lights: list[Light]
-    warnings: list[str] = []
+    warnings: list[str] = Field(default_factory=list)
 
     def light_set(self) -> LightSet:
         """The lights as a :class:`LightSet`."""
         return LightSet(lights=tuple(self.lights))
 
 
-def _sphere_normals(shape: tuple[int, int], cx: float, cy: float, r: float,
-                    inner: float) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+def _sphere_normals(
+    shape: tuple[int, int], cx: float, cy: float, r: float, inner: float
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
     yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
     nx, ny = (xx - cx) / r, (yy - cy) / r
     rr = nx * nx + ny * ny
@@ -259,7 +290,13 @@ def calibrate_lights_from_sphere(
         problems.append(Problem("images", "at least 3 images of the sphere", len(images)))
     for i, im in enumerate(images):
         if im.shape[:2] != shape:
-            problems.append(Problem(f"images[{i}]", f"{shape[1]}x{shape[0]} like images[0]", f"{im.shape[1]}x{im.shape[0]}"))
+            problems.append(
+                Problem(
+                    f"images[{i}]",
+                    f"{shape[1]}x{shape[0]} like images[0]",
+                    f"{im.shape[1]}x{im.shape[0]}",
+                )
+            )
     if problems:
         raise InvalidInput(problems=problems)
     inside, normals = _sphere_normals(shape, cx, cy, r, 0.98)
@@ -269,7 +306,11 @@ def calibrate_lights_from_sphere(
         v = np.where(inside, im.astype(np.float64), 0.0)
         top = float(v.max())
         if top <= 0:
-            problems.append(Problem(f"images[{i}]", "a visible highlight or lit area on the sphere", "a dark sphere"))
+            problems.append(
+                Problem(
+                    f"images[{i}]", "a visible highlight or lit area on the sphere", "a dark sphere"
+                )
+            )
             raw.append(np.array([0.0, 0.0, 1.0]))
             continue
         if method == "chrome":
@@ -290,15 +331,19 @@ def calibrate_lights_from_sphere(
     for i, light in enumerate(raw):
         d = light / np.linalg.norm(light)
         name = PurePath(names[i]).name if names is not None else None
-        lights.append(Light(
-            image=name,
-            direction=(round(float(d[0]), 6), round(float(d[1]), 6), round(float(d[2]), 6)),
-            intensity=None if rel is None else round(float(rel[i]), 4),
-        ))
+        lights.append(
+            Light(
+                image=name,
+                direction=(round(float(d[0]), 6), round(float(d[1]), 6), round(float(d[2]), 6)),
+                intensity=None if rel is None else round(float(rel[i]), 4),
+            )
+        )
     warnings: list[str] = []
     geometry = check_light_geometry([light.direction for light in lights])
     if geometry:
         raise InvalidInput(problems=geometry)
     if any(light.direction[2] < 0.5 for light in lights):
-        warnings.append("a light is more than 60 degrees from the camera axis: 25-35 degrees works best")
+        warnings.append(
+            "a light is more than 60 degrees from the camera axis: 25-35 degrees works best"
+        )
     return LightsCalibration(method=method, sphere_px=(cx, cy, r), lights=lights, warnings=warnings)

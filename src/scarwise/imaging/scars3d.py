@@ -105,14 +105,22 @@ class ScarsFound:
     surface_mm: F32
 
 
-def _window(shape: tuple[int, ...], r0: int, r1: int, c0: int, c1: int, margin: int) -> tuple[slice, slice]:
-    return (slice(max(r0 - margin, 0), min(r1 + margin, shape[0])),
-            slice(max(c0 - margin, 0), min(c1 + margin, shape[1])))
+def _window(
+    shape: tuple[int, ...], r0: int, r1: int, c0: int, c1: int, margin: int
+) -> tuple[slice, slice]:
+    return (
+        slice(max(r0 - margin, 0), min(r1 + margin, shape[0])),
+        slice(max(c0 - margin, 0), min(c1 + margin, shape[1])),
+    )
 
 
 def _measure_window(
-    d: F32, deepest: tuple[int, int], pixel_mm: float, forbid: Bool | None,
-    rows: slice, cols: slice,
+    d: F32,
+    deepest: tuple[int, int],
+    pixel_mm: float,
+    forbid: Bool | None,
+    rows: slice,
+    cols: slice,
 ) -> ScarMeasurement | None:
     """Contract measurements on a window of the (smoothed) depression map ``d`` (mm, + = below)."""
     depth = float(d[deepest])
@@ -142,9 +150,17 @@ def _measure_window(
     sharp = steep * (diameter / 2.0) / depth
     fill = volume / (area * depth) if area > 0 else 0.0
     return ScarMeasurement(
-        depth_mm=depth, diameter_mm=diameter, area_mm2=area, volume_mm3=volume,
-        centroid_px=centroid, deepest_px=(deepest[1] + cols.start, deepest[0] + rows.start),
-        fill_ratio=float(fill), wall_sharpness=sharp, rows=rows, cols=cols, mask=extent,
+        depth_mm=depth,
+        diameter_mm=diameter,
+        area_mm2=area,
+        volume_mm3=volume,
+        centroid_px=centroid,
+        deepest_px=(deepest[1] + cols.start, deepest[0] + rows.start),
+        fill_ratio=float(fill),
+        wall_sharpness=sharp,
+        rows=rows,
+        cols=cols,
+        mask=extent,
     )
 
 
@@ -168,7 +184,9 @@ def measure_depressions(
     for seed in seeds:
         lab = region_labels[seed]
         if lab == 0:
-            raise ValueError(f"seed {seed} is not inside a depression deeper than {seed_level_mm} mm")
+            raise ValueError(
+                f"seed {seed} is not inside a depression deeper than {seed_level_mm} mm"
+            )
         sl = slices[lab - 1]
         assert sl is not None
         margin = max(4, int(0.5 / pixel_mm))
@@ -208,7 +226,7 @@ def surrounding_surface(
     import cv2
 
     h, w = height_mm.shape
-    f = max(1, int(round(0.1 / pixel_mm)))
+    f = max(1, round(0.1 / pixel_mm))
     hs, ws = h // f, w // f
     if hs < 8 or ws < 8:
         f, hs, ws = 1, h, w
@@ -284,8 +302,14 @@ def _cut_by_edge(
 
 
 def _measure_local(
-    height: F32, basin: Bool, others: Bool, outside: Bool, pixel_mm: float,
-    rows: slice, cols: slice, height_full_shape: tuple[int, int],
+    height: F32,
+    basin: Bool,
+    others: Bool,
+    outside: Bool,
+    pixel_mm: float,
+    rows: slice,
+    cols: slice,
+    height_full_shape: tuple[int, int],
 ) -> ScarMeasurement | None:
     """Two passes of ring fit + contract measurement for one basin inside its window.
 
@@ -296,8 +320,8 @@ def _measure_local(
     for _pass in range(2):
         area_px = max(int(region.sum()), 1)
         req = float(np.sqrt(area_px / np.pi))
-        r_in = max(2, int(round(0.3 * req)) + 1)
-        r_out = r_in + max(5, int(round(0.6 * req)))
+        r_in = max(2, round(0.3 * req) + 1)
+        r_out = r_in + max(5, round(0.6 * req))
         inner = ndi.binary_dilation(region, iterations=r_in)
         outer = ndi.binary_dilation(region, iterations=r_out)
         ring = outer & ~inner & ~others
@@ -310,7 +334,9 @@ def _measure_local(
         d = ndi.gaussian_filter(ref - height, SMOOTH_PX)
         flat = np.where(basin, d, -np.inf).argmax()
         deepest = np.unravel_index(flat, d.shape)
-        m_new = _measure_window(d, (int(deepest[0]), int(deepest[1])), pixel_mm, others | outside, rows, cols)
+        m_new = _measure_window(
+            d, (int(deepest[0]), int(deepest[1])), pixel_mm, others | outside, rows, cols
+        )
         if m_new is None:
             return m
         m = m_new
@@ -364,18 +390,20 @@ def find_scars(height_mm: F32, pixel_mm: float, mask: Bool | None = None) -> Sca
         if comp_full.sum() < min_area_px or float(d0[sl][comp_full].max()) < 0.7 * MIN_DEPTH_MM:
             continue
         req = float(np.sqrt(comp_full.sum() / np.pi))
-        margin = int(round(1.2 * req)) + 8
+        margin = round(1.2 * req) + 8
         rows, cols = _window(height.shape, sl[0].start, sl[0].stop, sl[1].start, sl[1].stop, margin)
         comp = labels[rows, cols] == lab
         others = (labels[rows, cols] > 0) & ~comp
         outside = ~valid[rows, cols]
         d_s = ndi.gaussian_filter(d0[rows, cols], 1.0)
-        markers_img = h_maxima(np.where(comp, d_s, 0.0).astype(np.float64), SPLIT_MM)
+        markers_img = h_maxima(  # type: ignore[no-untyped-call]
+            np.where(comp, d_s, 0.0).astype(np.float64), SPLIT_MM
+        )
         markers, n_markers = ndi.label(markers_img & comp)
         if n_markers <= 1:
             basins = [comp]
         else:
-            ws = watershed(-d_s, markers, mask=comp)
+            ws = watershed(-d_s, markers, mask=comp)  # type: ignore[no-untyped-call]
             basins = [ws == i for i in range(1, n_markers + 1)]
         for b in basins:
             rest = others | (comp & ~b)
@@ -384,8 +412,16 @@ def find_scars(height_mm: F32, pixel_mm: float, mask: Bool | None = None) -> Sca
             core_labels, _nc = ndi.label(b & (d_s > 0.3 * peak))
             core_id = core_labels.flat[int(np.where(b, d_s, -np.inf).argmax())]
             b = core_labels == core_id
-            m = _measure_local(height[rows, cols], b, rest, outside, pixel_mm, rows, cols,
-                               (height.shape[0], height.shape[1]))
+            m = _measure_local(
+                height[rows, cols],
+                b,
+                rest,
+                outside,
+                pixel_mm,
+                rows,
+                cols,
+                (height.shape[0], height.shape[1]),
+            )
             if m is None or m.depth_mm < MIN_DEPTH_MM or m.diameter_mm < MIN_DIAMETER_MM:
                 continue
             scars.append(m)

@@ -105,11 +105,13 @@ def _solve_weighted(lights: F64, obs: F32, weight: F32) -> tuple[F32, F32]:
     c33 = a11 * a22 - a12 * a12
     det = a11 * c11 + a12 * c12 + a13 * c13
     safe = np.where(np.abs(det) > 1e-6, det, np.float32(1.0))
-    g = np.stack([
-        (c11 * b1 + c12 * b2 + c13 * b3) / safe,
-        (c12 * b1 + c22 * b2 + c23 * b3) / safe,
-        (c13 * b1 + c23 * b2 + c33 * b3) / safe,
-    ])
+    g = np.stack(
+        [
+            (c11 * b1 + c12 * b2 + c13 * b3) / safe,
+            (c12 * b1 + c22 * b2 + c23 * b3) / safe,
+            (c13 * b1 + c23 * b2 + c33 * b3) / safe,
+        ]
+    )
     return g.astype(np.float32, copy=False), det.astype(np.float32, copy=False)
 
 
@@ -118,7 +120,7 @@ def _shadow_weights(obs: F32) -> F32:
     k = obs.shape[0]
     second = np.partition(obs, k - 2, axis=0)[k - 2]
     level = np.maximum(SHADOW_FRACTION * second, np.float32(1e-3))
-    return (obs > level).astype(np.float32)
+    return np.asarray(obs > level, dtype=np.float32)
 
 
 def _robust_tile(lights: F64, obs: F32, sigma: float) -> tuple[F32, F32, npt.NDArray[np.uint8]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -104,15 +104,24 @@ class ScarScene:
         }
 
 
-def light_directions(count: int, slant_deg: float = 30.0, azimuth0_deg: float = 15.0) -> npt.NDArray[np.float64]:
+def light_directions(
+    count: int, slant_deg: float = 30.0, azimuth0_deg: float = 15.0
+) -> npt.NDArray[np.float64]:
     """``count`` unit light vectors at equal azimuth steps and one slant from the camera axis."""
     s = np.deg2rad(slant_deg)
     az = np.deg2rad(azimuth0_deg + np.arange(count) * 360.0 / count)
-    return np.stack([np.sin(s) * np.cos(az), np.sin(s) * np.sin(az), np.full(count, np.cos(s))], axis=1)
+    return np.stack(
+        [np.sin(s) * np.cos(az), np.sin(s) * np.sin(az), np.full(count, np.cos(s))], axis=1
+    )
 
 
-def _profile(kind: ScarKind, r: npt.NDArray[np.float64], radius_mm: float, depth_mm: float,
-             rng: np.random.Generator) -> tuple[npt.NDArray[np.float64], float]:
+def _profile(
+    kind: ScarKind,
+    r: npt.NDArray[np.float64],
+    radius_mm: float,
+    depth_mm: float,
+    rng: np.random.Generator,
+) -> tuple[npt.NDArray[np.float64], float]:
     """Depression (positive down) of one scar as a function of the (elliptic) radius in mm.
 
     Returns the profile and the radius (mm) outside which it is zero.
@@ -191,7 +200,11 @@ def render_scar_scene(
     # Smooth surrounding surface: a dome of the given curvature, off-centre, slightly tilted.
     cx0, cy0 = rng.uniform(-0.3, 0.3, 2) * np.array([width, height]) * pixel_mm
     tilt = rng.uniform(-0.05, 0.05, 2)
-    surface = -((xm - cx0) ** 2 + (ym - cy0) ** 2) / (2 * curvature_radius_mm) + tilt[0] * xm + tilt[1] * ym
+    surface = (
+        -((xm - cx0) ** 2 + (ym - cy0) ** 2) / (2 * curvature_radius_mm)
+        + tilt[0] * xm
+        + tilt[1] * ym
+    )
 
     # Fine micro-relief.
     relief = ndi.gaussian_filter(rng.standard_normal((height, width)), 0.2 / pixel_mm / 2)
@@ -255,9 +268,9 @@ def render_scar_scene(
     surface32 = surface.astype(np.float32)
 
     # Normals (x right, y down, z towards the camera).
-    zy, zx = np.gradient(z, pixel_mm)
-    n = np.stack([-zx, -zy, np.ones_like(z)])
-    n /= np.linalg.norm(n, axis=0)
+    grad_y, grad_x = np.gradient(z, pixel_mm)
+    normals = np.stack([-grad_x, -grad_y, np.ones_like(z)])
+    normals /= np.linalg.norm(normals, axis=0)
 
     # Albedo: skin colour x smooth variation x pigment spots.
     tex = ndi.gaussian_filter(rng.standard_normal((height, width)), 25)
@@ -278,11 +291,11 @@ def render_scar_scene(
     exposure = 0.75
     images: list[Float32Array] = []
     for l_vec, power in zip(directions, intensities, strict=True):
-        shade = np.clip(np.tensordot(l_vec, n, axes=1), 0.0, None)
+        shade = np.clip(np.tensordot(l_vec, normals, axes=1), 0.0, None)
         lit = ~_cast_shadow(z, pixel_mm, l_vec, float(depression.max()) + 0.05)
         half = l_vec + np.array([0.0, 0.0, 1.0])
         half /= np.linalg.norm(half)
-        spec = oil * np.clip(np.tensordot(half, n, axes=1), 0.0, None) ** 60 * (shade > 0)
+        spec = oil * np.clip(np.tensordot(half, normals, axes=1), 0.0, None) ** 60 * (shade > 0)
         diffuse = (albedo * shade * lit)[..., None] * skin_rgb
         img = exposure * power * (diffuse + (spec * lit)[..., None])
         img = img + rng.normal(0.0, noise, img.shape)
@@ -293,23 +306,38 @@ def render_scar_scene(
     truth = measure_depressions(
         (surface32 - z32).astype(np.float32),
         pixel_mm,
-        seeds=[(int(round(c[1])), int(round(c[0]))) for _, c, _, _ in drawn],
+        seeds=[(round(c[1]), round(c[0])) for _, c, _, _ in drawn],
     )
     scars: list[RenderedScar] = []
     for (kind, centre, diam, depth), m in zip(drawn, truth, strict=True):
-        scars.append(RenderedScar(
-            kind=kind, center_px=centre, design_diameter_mm=diam, design_depth_mm=depth,
-            depth_mm=m.depth_mm, diameter_mm=m.diameter_mm, area_mm2=m.area_mm2,
-            volume_mm3=m.volume_mm3, centroid_px=m.centroid_px,
-        ))
+        scars.append(
+            RenderedScar(
+                kind=kind,
+                center_px=centre,
+                design_diameter_mm=diam,
+                design_depth_mm=depth,
+                depth_mm=m.depth_mm,
+                diameter_mm=m.diameter_mm,
+                area_mm2=m.area_mm2,
+                volume_mm3=m.volume_mm3,
+                centroid_px=m.centroid_px,
+            )
+        )
     return ScarScene(
-        images=images, directions=directions, intensities=intensities, pixel_mm=pixel_mm,
-        height_mm=z32, surface_mm=surface32, albedo=albedo.astype(np.float32), scars=scars,
+        images=images,
+        directions=directions,
+        intensities=intensities,
+        pixel_mm=pixel_mm,
+        height_mm=z32,
+        surface_mm=surface32,
+        albedo=albedo.astype(np.float32),
+        scars=scars,
     )
 
 
-def _cast_shadow(z: npt.NDArray[np.float64], pixel_mm: float, light: npt.NDArray[np.float64],
-                 max_rise_mm: float) -> npt.NDArray[np.bool_]:
+def _cast_shadow(
+    z: npt.NDArray[np.float64], pixel_mm: float, light: npt.NDArray[np.float64], max_rise_mm: float
+) -> npt.NDArray[np.bool_]:
     """Pixels whose view of the light is blocked by relief (ray-marched towards the light)."""
     horiz = float(np.hypot(light[0], light[1]))
     shadow = np.zeros(z.shape, dtype=bool)
@@ -326,7 +354,9 @@ def _cast_shadow(z: npt.NDArray[np.float64], pixel_mm: float, light: npt.NDArray
 
 def _srgb_encode(linear: Float32Array) -> Float32Array:
     x = np.clip(linear, 0.0, 1.0)
-    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055).astype(np.float32)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055).astype(
+        np.float32
+    )
 
 
 def encode_jpeg(image: Float32Array, quality: int = 92) -> bytes:
@@ -352,8 +382,9 @@ def encode_png16(image: Float32Array) -> bytes:
     return bytes(buf.tobytes())
 
 
-def scene_files(scene: ScarScene, variant: Literal["jpeg", "png16"] = "png16",
-                quality: int = 92) -> list[tuple[str, bytes]]:
+def scene_files(
+    scene: ScarScene, variant: Literal["jpeg", "png16"] = "png16", quality: int = 92
+) -> list[tuple[str, bytes]]:
     """The scene's images as files: ``(name, bytes)``, 8-bit sRGB JPEG or 16-bit linear grey PNG."""
     ext = "jpg" if variant == "jpeg" else "png"
     weights = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
@@ -377,14 +408,19 @@ class Match:
 
     def rel_error(self, name: Literal["depth", "diameter", "volume"]) -> float:
         """Relative error of one measurement (measured / true - 1)."""
-        got = {"depth": self.depth_mm, "diameter": self.diameter_mm, "volume": self.volume_mm3}[name]
-        want = {"depth": self.truth.depth_mm, "diameter": self.truth.diameter_mm,
-                "volume": self.truth.volume_mm3}[name]
+        got = {"depth": self.depth_mm, "diameter": self.diameter_mm, "volume": self.volume_mm3}[
+            name
+        ]
+        want = {
+            "depth": self.truth.depth_mm,
+            "diameter": self.truth.diameter_mm,
+            "volume": self.truth.volume_mm3,
+        }[name]
         assert got is not None
         return got / want - 1.0
 
 
-def match_scars(scene: ScarScene, scars: list[dict[str, object]]) -> tuple[list[Match], int]:
+def match_scars(scene: ScarScene, scars: list[dict[str, Any]]) -> tuple[list[Match], int]:
     """Match measured scars (``analyze3d/1`` scar objects) to the truth by centroid.
 
     A measured scar matches a true one when its centroid lies within half the true diameter
@@ -395,7 +431,7 @@ def match_scars(scene: ScarScene, scars: list[dict[str, object]]) -> tuple[list[
     for t in scene.scars:
         hit = None
         for i, m in enumerate(scars):
-            cx, cy = m["centroid_px"]  # type: ignore[misc]
+            cx, cy = (float(v) for v in m["centroid_px"])
             dist = float(np.hypot(cx - t.centroid_px[0], cy - t.centroid_px[1])) * scene.pixel_mm
             if not used[i] and dist < max(0.5 * t.diameter_mm, 0.3):
                 hit = i
@@ -405,8 +441,15 @@ def match_scars(scene: ScarScene, scars: list[dict[str, object]]) -> tuple[list[
             continue
         used[hit] = True
         m = scars[hit]
-        matches.append(Match(t, str(m["type"]), float(m["depth_mm"]), float(m["diameter_mm"]),  # type: ignore[arg-type]
-                             float(m["volume_mm3"])))  # type: ignore[arg-type]
+        matches.append(
+            Match(
+                t,
+                str(m["type"]),
+                float(m["depth_mm"]),
+                float(m["diameter_mm"]),
+                float(m["volume_mm3"]),
+            )
+        )
     return matches, sum(not u for u in used)
 
 
@@ -418,7 +461,11 @@ class Validation:
     false_positives: int
 
     def _found(self, kind: str | None) -> list[Match]:
-        return [m for m in self.matches if m.found_type is not None and (kind is None or m.truth.kind == kind)]
+        return [
+            m
+            for m in self.matches
+            if m.found_type is not None and (kind is None or m.truth.kind == kind)
+        ]
 
     def recall(self, kind: str | None = None) -> float:
         """Share of true scars found."""
@@ -436,7 +483,9 @@ class Validation:
         found = self._found(kind)
         return sum(m.found_type == m.truth.kind for m in found) / max(len(found), 1)
 
-    def median_abs_error(self, name: Literal["depth", "diameter", "volume"], kind: str | None = None) -> float:
+    def median_abs_error(
+        self, name: Literal["depth", "diameter", "volume"], kind: str | None = None
+    ) -> float:
         """Median absolute relative error of found scars."""
         errs = [abs(m.rel_error(name)) for m in self._found(kind)]
         return float(np.median(errs)) if errs else float("nan")
@@ -447,8 +496,10 @@ class Validation:
 
     def table(self) -> str:
         """A Markdown table: recall, type accuracy and median errors per type and overall."""
-        rows = ["| type | n | recall | type right | depth | diameter | volume |",
-                "|---|---|---|---|---|---|---|"]
+        rows = [
+            "| type | n | recall | type right | depth | diameter | volume |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for kind in ("icepick", "boxcar", "rolling", None):
             rows.append(
                 f"| {kind or '**all**'} | {self.count(kind)} | {self.recall(kind):.3f} | "
@@ -460,7 +511,7 @@ class Validation:
         return "\n".join(rows)
 
 
-def validate(pairs: list[tuple[ScarScene, list[dict[str, object]]]]) -> Validation:
+def validate(pairs: list[tuple[ScarScene, list[dict[str, Any]]]]) -> Validation:
     """Pool :func:`match_scars` over several scenes."""
     matches: list[Match] = []
     fps = 0
