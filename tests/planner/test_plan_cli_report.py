@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -121,10 +120,6 @@ def test_markdown_includes_scores_when_given_an_assessment() -> None:
     assessment = assess(yaml.safe_load(demo_answers_path().read_text(encoding="utf-8")))
     text = render_markdown(scarwise.plan(assessment.profile), assessment)
     assert "| fitzpatrick | 24 / 32 | type IV |" in text
-
-
-def _all_text(data: Any) -> str:
-    return json.dumps(data)
 
 
 def test_missing_profile_file_is_not_found(capsys: pytest.CaptureFixture[str]) -> None:
