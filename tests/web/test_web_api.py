@@ -170,3 +170,73 @@ def test_openapi_documents_the_contract_paths(client: TestClient) -> None:
 def test_no_swagger_ui_from_a_cdn(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
+
+
+PROFILE = {
+    "age": 27,
+    "fitzpatrick": 4,
+    "scars": {"icepick": 12, "boxcar_shallow": 5, "boxcar_deep": 2, "rolling": 8},
+    "marks": {"erythema": True},
+    "isotretinoin": "stopped_within_6_months",
+    "budget_usd": 3000,
+    "max_downtime_days": 7,
+}
+
+
+def test_plan_returns_the_cli_object(client: TestClient) -> None:
+    response = client.post("/api/v1/plan", json=PROFILE)
+    assert response.status_code == 200
+    body = response.json()
+    assert body == scarwise.plan(PROFILE).to_json_dict()
+    assert body["schema"] == "plan/1" and body["disclaimer"]
+    excluded = {e["treatment"] for e in body["excluded"]}
+    planned = {r["treatment"] for phase in body["phases"] for r in phase["recommendations"]}
+    assert "fully-ablative-laser" in excluded and not excluded & planned  # isotretinoin rule
+
+
+def test_plan_of_a_different_profile_is_not_served_from_the_cache(client: TestClient) -> None:
+    first = client.post("/api/v1/plan", json=PROFILE).json()
+    other = {**PROFILE, "isotretinoin": "never", "fitzpatrick": 2}
+    second = client.post("/api/v1/plan", json=other).json()
+    assert second == scarwise.plan(other).to_json_dict()
+    assert second != first
+
+
+def test_plan_invalid_profile_lists_every_problem(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/plan", json={"age": 5, "fitzpatrick": 9, "avoids": ["magic-cream"], "typo": 1}
+    )
+    error = _assert_error(response, 422, "invalid_input")
+    fields = {row["field"] for row in error["errors"]}
+    assert {"age", "fitzpatrick", "typo"} <= fields
+    assert any(f.startswith("avoids") for f in fields)
+    assert error["message"].startswith("profile.")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "a profile (a JSON object)"),
+        (b'{"age": ', "well-formed JSON"),
+        (b"[1]", "an object"),
+        (b"\xff\xfe", "well-formed JSON"),
+    ],
+)
+def test_plan_bad_bodies_are_invalid_input(
+    client: TestClient, content: bytes, expected: str
+) -> None:
+    response = client.post(
+        "/api/v1/plan", content=content, headers={"content-type": "application/json"}
+    )
+    error = _assert_error(response, 422, "invalid_input")
+    assert error["errors"][0]["field"] == "body"
+    assert error["errors"][0]["expected"] == expected
+
+
+def test_openapi_documents_the_profile_body(client: TestClient) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    schema = doc["paths"]["/api/v1/plan"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
+    assert {"age", "fitzpatrick", "scars"} <= set(schema["properties"])
+    assert "$ref" not in str(schema)

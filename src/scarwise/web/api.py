@@ -11,6 +11,7 @@ off, nor change anything).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Annotated, Any, Literal
 
@@ -22,7 +23,7 @@ from scarwise.errors import InvalidInput, Problem
 from scarwise.results import Result
 from scarwise.web.app import WebContext
 
-__all__ = ["router"]
+__all__ = ["plan_json", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -91,17 +92,72 @@ async def score(
     return _result(score_scale(scale, body))
 
 
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema with its ``$defs`` references written out (OpenAPI resolves ``$ref`` from the
+    document's root, not from the schema that holds ``$defs``)."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            return {k: walk(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
+def _profile_schema() -> dict[str, Any]:
+    from scarwise.planner.models import Profile
+
+    return _inline_refs(Profile.model_json_schema())
+
+
 @router.post(
     "/plan",
     summary="A cited treatment plan for a profile (plan/1)",
     responses=_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "a profile (contracts/profile.md)",
+            "content": {"application/json": {"schema": _profile_schema()}},
+        }
+    },
 )
-async def plan(
-    profile: Annotated[dict[str, Any], Body(description="a profile (contracts/profile.md)")],
-) -> Response:
+async def plan(request: Request) -> Response:
+    # The body is read here rather than by FastAPI so a repeated profile costs one dict lookup.
+    return Response(plan_json(await request.body()), media_type="application/json")
+
+
+@functools.lru_cache(maxsize=256)
+def plan_json(body: bytes) -> bytes:
+    """The ``plan/1`` JSON for a request body holding a profile, from a cache of recent bodies.
+
+    ``scarwise.plan`` is a pure function of the profile and the knowledge base (loaded once per
+    process), so the same body always gives the same bytes: the plan page, its PDF and its save
+    button, or a client retrying, reuse the first answer. Errors are raised, never cached.
+    """
     from scarwise.planner import plan as make_plan
 
-    return _result(make_plan(profile))
+    if not body.strip():
+        raise InvalidInput(problems=[Problem("body", "a profile (a JSON object)", "an empty body")])
+    try:
+        profile = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        got = (
+            f"{err.msg} at character {err.pos}"
+            if isinstance(err, json.JSONDecodeError)
+            else "bytes that are not UTF-8"
+        )
+        raise InvalidInput(problems=[Problem("body", "well-formed JSON", got)]) from err
+    if not isinstance(profile, dict):
+        raise InvalidInput(problems=[Problem("body", "an object", profile)])
+    return make_plan(profile).model_dump_json(by_alias=True).encode()
 
 
 @router.post(
