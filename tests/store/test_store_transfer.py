@@ -152,6 +152,14 @@ def test_bad_exports_store_nothing(store, tmp_path):
         doc["people"][0]["sessions"][0]["treatment"] = "snake-oil"
         return doc
 
+    def long_name(doc):
+        doc["people"][0]["person"]["name"] = "x" * 300
+        return doc
+
+    def bad_hash(doc):
+        doc["people"][0]["photos"][0]["sha256"] = "../../etc/passwd"
+        return doc
+
     def newer(doc):
         doc["schema"] = "scarwise-export/2"
         return doc
@@ -163,6 +171,8 @@ def test_bad_exports_store_nothing(store, tmp_path):
     cases = [
         (_rewrite(good, tmp_path / "t.zip", document=bad_treatment), InvalidInput),
         (_rewrite(good, tmp_path / "d.zip", document=naive_date), InvalidInput),
+        (_rewrite(good, tmp_path / "l.zip", document=long_name), InvalidInput),
+        (_rewrite(good, tmp_path / "p.zip", document=bad_hash), InvalidInput),
         (_rewrite(good, tmp_path / "m.zip", drop=[photo_name]), InvalidInput),
         (
             _rewrite(good, tmp_path / "h.zip", replace={photo_name: b"\x89PNG\r\n\x1a\n tampered"}),

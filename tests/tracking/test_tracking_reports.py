@@ -167,3 +167,21 @@ def test_track_plot_command(tmp_path, capsys, fmt):
     )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and len(out["files"]) == 4 and all(f.endswith(fmt) for f in out["files"])
+
+
+def test_faces_are_aligned_by_landmarks_then_refined():
+    from skimage import data  # the astronaut portrait ships inside scikit-image
+
+    before = data.astronaut()[50:450, 50:450].copy()
+    moved = cv2.warpAffine(
+        before,
+        cv2.getRotationMatrix2D((200, 200), 6.0, 1.05),
+        (400, 400),
+        borderMode=cv2.BORDER_REFLECT,
+    )
+    aligned, method = align_photos(before, moved)
+    assert method.startswith("face landmarks")
+    inner = (slice(60, 340), slice(60, 340))
+    raw_error = np.abs(before[inner].astype(int) - moved[inner].astype(int)).mean()
+    assert raw_error > 25
+    assert np.abs(before[inner].astype(int) - aligned[inner].astype(int)).mean() < raw_error / 5

@@ -5,7 +5,7 @@ from ``templates/progress.html`` with autoescaping on. Before/after pairs are th
 photo of each region; the later photo is aligned to the earlier one:
 
 * by face landmarks when both photos show a face (``scarwise.imaging.landmarks``: a similarity
-  transform fitted to the 468 mesh points, RANSAC);
+  transform fitted to the 468 mesh points, RANSAC), then refined by ECC started from it;
 * otherwise by image registration: OpenCV's ECC maximisation (Evangelidis & Psarakis, IEEE TPAMI
   2008;30:1858-65, doi:10.1109/TPAMI.2008.113) with a Euclidean motion model, and phase correlation
   (translation only) if ECC does not converge.
@@ -43,6 +43,7 @@ __all__ = [
 TEMPLATES = Path(__file__).with_name("templates")
 _ECC_MAX_SIDE = 512
 _LANDMARKS = "face landmarks (similarity transform)"
+_LANDMARKS_ECC = "face landmarks, refined by image registration (OpenCV ECC, affine)"
 _ECC = "image registration (OpenCV ECC, Euclidean)"
 _PHASE = "image registration (phase correlation, translation only)"
 _NONE = "not aligned (registration failed)"
@@ -84,7 +85,12 @@ def align_photos(
             cv2.resize(after, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8
         )
     matrix, method = _landmark_transform(before, after)
-    if matrix is None:
+    if matrix is not None:
+        # landmarks place the face; ECC started from there fits the skin texture too
+        refined, _ = _registration_transform(before, after, start=matrix)
+        if refined is not None:
+            matrix, method = refined, _LANDMARKS_ECC
+    else:
         matrix, method = _registration_transform(before, after)
     if matrix is None:
         return after, _NONE
@@ -101,6 +107,7 @@ def align_photos(
 
 def _landmark_transform(before: Any, after: Any) -> tuple[Any, str]:
     import cv2
+    import numpy as np
 
     try:
         from scarwise.imaging.landmarks import find_face
@@ -111,13 +118,14 @@ def _landmark_transform(before: Any, after: Any) -> tuple[Any, str]:
     face_a, face_b = find_face(before), find_face(after)
     if face_a is None or face_b is None:
         return None, ""
-    matrix, _inliers = cv2.estimateAffinePartial2D(
-        face_b.points[:, :2], face_a.points[:, :2], method=cv2.RANSAC
-    )
+    moving = np.ascontiguousarray(face_b.points[:, :2], dtype=np.float32)
+    fixed = np.ascontiguousarray(face_a.points[:, :2], dtype=np.float32)
+    matrix, _inliers = cv2.estimateAffinePartial2D(moving, fixed, method=cv2.RANSAC)
     return (matrix, _LANDMARKS) if matrix is not None else (None, "")
 
 
-def _registration_transform(before: Any, after: Any) -> tuple[Any, str]:
+def _registration_transform(before: Any, after: Any, start: Any = None) -> tuple[Any, str]:
+    """ECC (Euclidean; affine when refining a ``start`` transform), else phase correlation."""
     import cv2
     import numpy as np
 
@@ -134,12 +142,17 @@ def _registration_transform(before: Any, after: Any) -> tuple[Any, str]:
             cv2.resize(b, size, interpolation=cv2.INTER_AREA),
         )
     warp = np.eye(2, 3, dtype=np.float32)
+    motion = cv2.MOTION_EUCLIDEAN
+    if start is not None:
+        warp = cv2.invertAffineTransform(np.asarray(start, dtype=np.float32)).astype(np.float32)
+        warp[:, 2] *= scale
+        motion = cv2.MOTION_AFFINE
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
     try:
-        _cc, warp = cast(Any, cv2).findTransformECC(
-            a, b, warp, cv2.MOTION_EUCLIDEAN, criteria, None, 5
-        )
+        _cc, warp = cast(Any, cv2).findTransformECC(a, b, warp, motion, criteria, None, 5)
     except cv2.error:
+        if start is not None:
+            return None, ""
         (dx, dy), response = cv2.phaseCorrelate(a, b)
         if response <= 0:
             return None, ""

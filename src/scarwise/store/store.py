@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scarwise.errors import InvalidInput, NotFound, Problem, from_validation_error
@@ -186,7 +186,7 @@ class Store:
             try:
                 yield session
                 session.flush()
-            except IntegrityError as err:
+            except (IntegrityError, DataError) as err:
                 raise InvalidInput(
                     "the change conflicts with records already in the store (duplicate id or missing reference)",
                     problems=[

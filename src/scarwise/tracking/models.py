@@ -8,7 +8,7 @@ and the HTML report. Every date is an aware UTC :class:`~datetime.datetime`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -61,6 +61,14 @@ __all__ = [
     "SessionResult",
 ]
 
+Id = Annotated[
+    str, Field(min_length=1, max_length=32, description="record id (the store makes 32 hex digits)")
+]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Label = Annotated[str, Field(max_length=40)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Treatment = Annotated[str, Field(min_length=1, max_length=60)]
+
 AnalysisKind = Literal["analyze", "analyze3d"]
 DoseStatus = Literal["taken", "skipped"]
 PlanStatus = Literal["active", "superseded"]
@@ -76,22 +84,22 @@ class _Record(BaseModel):
 class PersonRecord(_Record):
     """One person (a patient in a clinic, or yourself)."""
 
-    id: str
-    name: str
+    id: Id
+    name: Name
     created_at: AwareDatetime
 
 
 class AssessmentRecord(_Record):
     """One scored scale on one date: the ``score/1`` result kept whole, with its input."""
 
-    id: str
-    person_id: str
-    scale: str
+    id: Id
+    person_id: Id
+    scale: Label
     score: int
     max: int
     date: AwareDatetime
-    rater: str | None = None
-    region: str | None = None
+    rater: Name | None = None
+    region: Label | None = None
     inputs: dict[str, Any] | None = None
     result: dict[str, Any]
 
@@ -99,35 +107,35 @@ class AssessmentRecord(_Record):
 class PhotoRecord(_Record):
     """A photo as stored: the intake gate's stripped PNG, addressed by ``sha256``."""
 
-    id: str
-    person_id: str
+    id: Id
+    person_id: Id
     date: AwareDatetime
-    sha256_original: str
-    sha256: str = Field(description="SHA-256 of the stored, re-encoded PNG (its file name)")
+    sha256_original: Sha256
+    sha256: Sha256 = Field(description="SHA-256 of the stored, re-encoded PNG (its file name)")
     width_px: int
     height_px: int
-    region: str | None = None
+    region: Label | None = None
 
 
 class AnalysisRecord(_Record):
     """An ``analyze/1`` or ``analyze3d/1`` result of one photo or photo set."""
 
-    id: str
-    person_id: str
+    id: Id
+    person_id: Id
     kind: AnalysisKind
     date: AwareDatetime
-    photo_ids: list[str] = Field(default_factory=list)
-    software_version: str
+    photo_ids: list[Id] = Field(default_factory=list)
+    software_version: Label
     result: dict[str, Any]
 
 
 class PlanRecord(_Record):
     """A saved ``plan/1`` with the profile it came from and the knowledge-base version."""
 
-    id: str
-    person_id: str
+    id: Id
+    person_id: Id
     date: AwareDatetime
-    knowledge_base_version: str
+    knowledge_base_version: Label
     status: PlanStatus
     profile: dict[str, Any]
     plan: dict[str, Any]
@@ -136,10 +144,10 @@ class PlanRecord(_Record):
 class RegimenItemRecord(_Record):
     """One home-care step of a regimen: a treatment at a frequency from ``start`` to ``stop``."""
 
-    id: str
-    person_id: str
-    treatment: str
-    frequency: str
+    id: Id
+    person_id: Id
+    treatment: Treatment
+    frequency: Label
     start: AwareDatetime
     stop: AwareDatetime | None = None
     notes: str | None = None
@@ -148,9 +156,9 @@ class RegimenItemRecord(_Record):
 class DoseRecord(_Record):
     """One logged dose of a regimen item (taken, or deliberately skipped)."""
 
-    id: str
-    person_id: str
-    regimen_id: str
+    id: Id
+    person_id: Id
+    regimen_id: Id
     date: AwareDatetime
     status: DoseStatus = "taken"
 
@@ -158,11 +166,11 @@ class DoseRecord(_Record):
 class SessionRecord(_Record):
     """One procedure session (a peel, a laser pass, subcision ...) and what followed it."""
 
-    id: str
-    person_id: str
-    treatment: str
+    id: Id
+    person_id: Id
+    treatment: Treatment
     date: AwareDatetime
-    provider: str | None = None
+    provider: Name | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
     downtime_days: float | None = Field(default=None, ge=0)
     side_effects: list[str] = Field(default_factory=list)
@@ -175,8 +183,8 @@ class SessionRecord(_Record):
 class NoteRecord(_Record):
     """A free-text note on a date."""
 
-    id: str
-    person_id: str
+    id: Id
+    person_id: Id
     date: AwareDatetime
     text: str
 
