@@ -63,7 +63,11 @@ def assess_command(
             stderr().print(
                 "wrote " + ", ".join(str(p) for p in written), markup=False, highlight=False
             )
-    emit(result, json_mode=json_mode, render=lambda c: render_assessment(c, result.to_json_dict()))
+    emit(
+        result,
+        json_mode=json_mode,
+        render=lambda c: render_assessment(c, result.to_json_dict(), out),
+    )
 
 
 def write_assessment_files(result: Any, out: Path) -> list[Path]:
@@ -151,7 +155,7 @@ def _ask(console: Console, q: Question) -> Any:
         console.print("Please enter a number of 0 or more, or leave it empty.", markup=False)
 
 
-def render_assessment(console: Console, data: dict[str, Any]) -> None:
+def render_assessment(console: Console, data: dict[str, Any], out: str | None = None) -> None:
     from rich.table import Table
 
     profile = data["profile"]
@@ -170,6 +174,11 @@ def render_assessment(console: Console, data: dict[str, Any]) -> None:
     )
     for note in data["notes"]:
         console.print(f"note: {note}", markup=False, highlight=False)
-    console.print(
-        "Next: scarwise plan --profile PROFILE.json (use --out to save the profile).", markup=False
-    )
+    if out is not None:
+        console.print(f"Next: scarwise plan --profile {out}", markup=False, highlight=False)
+    else:
+        console.print(
+            "Next: save the profile with --out FILE, then run scarwise plan --profile FILE.",
+            markup=False,
+            highlight=False,
+        )
