@@ -19,7 +19,7 @@ from scarwise.planner.models import (
     Recommendation,
     Referral,
 )
-from scarwise.planner.rules import Facts, KBIndex
+from scarwise.planner.rules import Facts, KBIndex, fired_rules
 from scarwise.planner.select import Chosen, course_cost
 
 __all__ = [
@@ -128,10 +128,8 @@ def referrals_and_warnings(
     warnings: list[str] = []
     refs: list[str] = []
     for effect in ("refer", "warn"):
-        for compiled in index.by_effect[effect]:
+        for compiled in fired_rules(index, facts)[effect]:
             rule = compiled.rule
-            if not compiled.holds(facts):
-                continue
             if rule.trigger == "planned" and not (compiled.treatments & planned):
                 continue
             if rule.trigger == "considered" and not (compiled.treatments & considered):

@@ -23,7 +23,7 @@ from scarwise.planner.explain import (
     summary,
 )
 from scarwise.planner.models import Budget, Exclusion, Plan, Profile, Recommendation
-from scarwise.planner.rules import facts_for, index_for, present_targets
+from scarwise.planner.rules import facts_for, fired_rules, index_for, present_targets
 from scarwise.planner.safety import enforce
 from scarwise.planner.select import course_cost, select
 from scarwise.planner.sequence import build_phases
@@ -80,8 +80,8 @@ def plan(
 
     planned = {ch.candidate.id for ch in chosen_set.chosen}
     cautions: dict[str, list[str]] = {}
-    for compiled in index.by_effect["caution"]:
-        if compiled.treatments & planned and compiled.holds(facts):
+    for compiled in fired_rules(index, facts)["caution"]:
+        if compiled.treatments & planned:
             for tid in compiled.treatments & planned:
                 cautions.setdefault(tid, []).append(compiled.rule.text)
 

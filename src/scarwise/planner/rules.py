@@ -27,6 +27,7 @@ __all__ = [
     "Facts",
     "KBIndex",
     "facts_for",
+    "fired_rules",
     "index_for",
     "present_targets",
     "rank_key",
@@ -103,6 +104,24 @@ class KBIndex:
 
 
 _INDEX_CACHE: dict[str, KBIndex] = {}
+_FIRED_CACHE: dict[tuple[object, ...], Mapping[str, tuple[CompiledRule, ...]]] = {}
+_FIRED_LIMIT = 20_000
+
+
+def fired_rules(index: KBIndex, facts: Facts) -> Mapping[str, tuple[CompiledRule, ...]]:
+    """The rules whose ``when`` holds for ``facts``, by effect (memoised: the fact space is small)."""
+    key = (index.kb.version, *sorted(facts.items()))
+    cached = _FIRED_CACHE.get(key)
+    if cached is not None:
+        return cached
+    fired = {
+        effect: tuple(c for c in rules if c.holds(facts))
+        for effect, rules in index.by_effect.items()
+    }
+    if len(_FIRED_CACHE) >= _FIRED_LIMIT:
+        _FIRED_CACHE.clear()
+    _FIRED_CACHE[key] = fired
+    return fired
 
 
 def index_for(kb: KnowledgeBase) -> KBIndex:

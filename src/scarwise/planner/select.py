@@ -103,6 +103,7 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
 
     prefers = frozenset(profile.prefers)
     fitz = profile.fitzpatrick
+    keys = {c.id: rank_key(c, fitz, prefers) for c in usable}
     groups: dict[str, list[Candidate]] = {}
     needed_groups: set[str] = set()
     chosen: list[Chosen] = []
@@ -120,11 +121,11 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
     for group in sorted(groups):
         if group not in needed_groups:
             continue
-        pool = sorted(groups[group], key=lambda c: rank_key(c, fitz, prefers))
+        pool = sorted(groups[group], key=lambda c: keys[c.id])
         best = pool[0]
         chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
 
-    chosen.sort(key=lambda ch: _priority(ch, index, fitz, prefers))
+    chosen.sort(key=lambda ch: _priority(ch, index, keys[ch.candidate.id]))
     chosen = _fit_budget(chosen, profile.budget_usd, dropped, fitz, prefers)
     # preferred treatments that fit none of the person's targets (so were never considered)
     preferred_unused = [p for p in profile.prefers if p not in candidates]
@@ -139,7 +140,7 @@ _LINE_RANK = {"first": 0, "add-on": 1, "alternative": 2}
 
 
 def _priority(
-    ch: Chosen, index: KBIndex, fitz: int, prefers: frozenset[str]
+    ch: Chosen, index: KBIndex, key: tuple[int, int, int, int]
 ) -> tuple[int, int, int, tuple[int, int, int, int]]:
     """Budget order: essentials, then first-line before add-ons, then phase order, then rank."""
     t = ch.candidate.treatment
@@ -150,7 +151,7 @@ def _priority(
         0 if t.essential else 1,
         best_line,
         index.phase_rank[t.phase],
-        rank_key(ch.candidate, fitz, prefers),
+        key,
     )
 
 
