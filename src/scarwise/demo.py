@@ -53,17 +53,22 @@ def run_demo(out_dir: str | Path) -> DemoResult:
         "markdown": directory / "plan.md",
         "html": directory / "plan.html",
     }
-    files["profile"].write_text(
-        json.dumps(data["profile"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    files["scores"].write_text(
-        json.dumps(data["scores"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    files["plan"].write_text(
-        json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    write_plan_report(result, files["markdown"], fmt="markdown", assessment=assessment)
-    write_plan_report(result, files["html"], fmt="html", assessment=assessment)
+    try:
+        files["profile"].write_text(
+            json.dumps(data["profile"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        files["scores"].write_text(
+            json.dumps(data["scores"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        files["plan"].write_text(
+            json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        write_plan_report(result, files["markdown"], fmt="markdown", assessment=assessment)
+        write_plan_report(result, files["html"], fmt="html", assessment=assessment)
+    except OSError as err:
+        raise InvalidInput(
+            problems=[Problem("out", "a writable directory", f"{directory}: {err.strerror}")]
+        ) from err
     return DemoResult(
         directory=str(directory),
         files={k: str(v) for k, v in files.items()},

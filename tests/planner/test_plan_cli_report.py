@@ -125,3 +125,23 @@ def test_markdown_includes_scores_when_given_an_assessment() -> None:
 def test_missing_profile_file_is_not_found(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "plan", "--profile", "no-such.json", "--json")
     assert code == 4 and json.loads(out)["error"]["code"] == "not_found"
+
+
+def test_report_to_a_directory_or_missing_parent_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for out in (tmp_path, tmp_path / "missing" / "plan.html"):
+        code, out_text, err = _run(
+            capsys,
+            "plan",
+            "--profile",
+            str(EXAMPLE),
+            "--format",
+            "html",
+            "--out",
+            str(out),
+            "--json",
+        )
+        obj = json.loads(out_text)
+        assert code == 3 and obj["error"]["errors"][0]["field"] == "out"
+        assert "Traceback" not in err

@@ -74,16 +74,21 @@ def write_assessment_files(result: Any, out: Path) -> list[Path]:
     """Write the profile to ``out`` and the scores to ``<stem>-scores.json`` beside it."""
     from scarwise.errors import InvalidInput, Problem
 
-    if not out.parent.is_dir():
+    if not out.parent.is_dir() or out.is_dir():
         raise InvalidInput(problems=[Problem("out", "a file in an existing directory", str(out))])
     data = result.to_json_dict()
-    out.write_text(
-        json.dumps(data["profile"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
     scores = out.with_name(out.stem + "-scores.json")
-    scores.write_text(
-        json.dumps(data["scores"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    try:
+        out.write_text(
+            json.dumps(data["profile"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        scores.write_text(
+            json.dumps(data["scores"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    except OSError as err:
+        raise InvalidInput(
+            problems=[Problem("out", "a writable file", f"{out}: {err.strerror}")]
+        ) from err
     return [out, scores]
 
 

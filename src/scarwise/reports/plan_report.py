@@ -194,8 +194,13 @@ def write_plan_report(
 ) -> Path:
     """Write the report; the parent directory must exist."""
     path = Path(out)
-    if not path.parent.is_dir():
+    if not path.parent.is_dir() or path.is_dir():
         raise InvalidInput(problems=[Problem("out", "a file in an existing directory", str(path))])
     text = render_html(plan, assessment) if fmt == "html" else render_markdown(plan, assessment)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InvalidInput(
+            problems=[Problem("out", "a writable file", f"{path}: {err.strerror}")]
+        ) from err
     return path
