@@ -242,3 +242,19 @@ def test_kb_show_scar_type_and_unknown(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and obj["scar_type"]["id"] == "rolling"
     code, obj = _run(capsys, "kb", "show", "laser-magic", "--json")
     assert code == 4 and obj["error"]["code"] == "not_found"
+
+
+def test_duplicate_keys_are_refused(kb_copy: Path) -> None:
+    path = kb_copy / "prevention.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "    certainty: verified\n", "    certainty: verified\n    certainty: memory\n", 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as info:
+        load_knowledge_base(kb_copy)
+    problem = info.value.problems[0]
+    assert problem.field == "prevention.yaml"
+    assert problem.got.startswith("duplicate key 'certainty' at line 7")

@@ -363,3 +363,10 @@ def test_enforce_refuses_a_plan_with_a_contraindicated_item() -> None:
         enforce(unsafe, profile, index_for(scarwise.load_knowledge_base()))
     assert info.value.exit_code == 1
     assert any(p.got == "dermabrasion" for p in info.value.problems)
+
+
+def test_chest_and_back_add_a_raised_scar_caution() -> None:
+    trunk = _plan(scars={"icepick": 5}, regions=["face", "back"])
+    face = _plan(scars={"icepick": 5})
+    assert any("chest and back" in c for c in _rec(trunk, "tca-cross")["cautions"])
+    assert not any("chest and back" in c for c in _rec(face, "tca-cross")["cautions"])

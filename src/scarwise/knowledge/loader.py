@@ -37,7 +37,30 @@ from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TR
 
 __all__ = ["DATA_FILES", "default_data_dir", "load_knowledge_base"]
 
-_SAFE_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: object, mark: Any) -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.problem_mark = mark
+        self.key = key
+
+
+class _StrictSafeLoader(_BASE_LOADER):  # type: ignore[misc]
+    """The safe loader, refusing duplicate mapping keys (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[object] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_SAFE_LOADER: Final = _StrictSafeLoader
 
 #: file -> its one top-level key (``kb.yaml`` holds several).
 DATA_FILES: Final[tuple[str, ...]] = (
@@ -99,6 +122,11 @@ def _load(directory: Path) -> KnowledgeBase:
             docs[name] = yaml.load(raw.decode("utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
         except UnicodeDecodeError:
             problems.append(Problem(name, "UTF-8 YAML", "undecodable bytes"))
+        except _DuplicateKey as err:
+            at = f"line {err.problem_mark.line + 1} column {err.problem_mark.column + 1}"
+            problems.append(
+                Problem(name, "each key once per entry", f"duplicate key {err.key!r} at {at}")
+            )
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""

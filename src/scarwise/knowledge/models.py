@@ -54,6 +54,7 @@ FACT_VALUES: dict[str, tuple[object, ...]] = {
     "bdd_screen_positive": (True, False),
     "age_over_21": (True, False),
     "hypopigmentation": (True, False),
+    "trunk": (True, False),
 }
 
 

@@ -64,6 +64,8 @@ def facts_for(profile: Profile) -> dict[str, object]:
         "bdd_screen_positive": profile.bdd_screen_positive,
         "age_over_21": profile.age > 21,
         "hypopigmentation": profile.marks.hypopigmentation,
+        # Hypertrophic scars are more common on the chest and back (clinical-facts §1.2 [S]).
+        "trunk": "chest" in profile.regions or "back" in profile.regions,
     }
 
 
