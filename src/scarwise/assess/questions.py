@@ -11,11 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from scarwise.assess.models import Section
 from scarwise.errors import InvalidInput, from_validation_error
+from scarwise.knowledge.loader import strict_safe_load
 
 __all__ = ["demo_answers_path", "get_path", "load_questions", "set_path", "should_ask"]
 
@@ -32,7 +32,7 @@ def demo_answers_path() -> Path:
 @lru_cache(maxsize=1)
 def load_questions() -> tuple[Section, ...]:
     """The questionnaire's sections in order (cached)."""
-    raw = yaml.safe_load((_data_dir() / "questions.yaml").read_text(encoding="utf-8"))
+    raw = strict_safe_load((_data_dir() / "questions.yaml").read_text(encoding="utf-8"))
     try:
         return tuple(Section.model_validate(s) for s in raw["sections"])
     except ValidationError as err:

@@ -35,7 +35,7 @@ from scarwise.knowledge.models import (
 )
 from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TREATMENT_IDS
 
-__all__ = ["DATA_FILES", "default_data_dir", "load_knowledge_base"]
+__all__ = ["DATA_FILES", "default_data_dir", "load_knowledge_base", "strict_safe_load"]
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -61,6 +61,12 @@ class _StrictSafeLoader(_BASE_LOADER):  # type: ignore[misc]
 
 
 _SAFE_LOADER: Final = _StrictSafeLoader
+
+
+def strict_safe_load(text: str) -> Any:
+    """``yaml.safe_load`` that also refuses duplicate keys (raises ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506
+
 
 #: file -> its one top-level key (``kb.yaml`` holds several).
 DATA_FILES: Final[tuple[str, ...]] = (
