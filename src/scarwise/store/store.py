@@ -9,6 +9,7 @@ unknown treatment id, an unknown frequency or a photo the intake gate refuses is
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -683,7 +684,7 @@ class Store:
 
         ``tables`` loads only some lists (names of :class:`PersonRecords` fields); the others stay empty.
         """
-        with self.reading() as s:
+        with _cyclic_gc_paused(), self.reading() as s:
             return self._records(s, person_id, set(TABLES if tables is None else tables))
 
     def _records(self, s: Session, person_id: str, tables: set[str]) -> PersonRecords:
@@ -755,17 +756,20 @@ class Store:
                 )
         wanted = set(EVENT_KINDS if kinds is None else kinds)
         tables = {table for table, made in TABLE_EVENTS.items() if made & wanted}
-        with self.reading() as s:
-            recs = self._records(s, person_id, tables - {"doses"})
-            # unordered: the events are sorted once below (saves SQLite a temporary sort)
-            dose_rows = self._dose_rows(s, person_id, ordered=False) if "doses" in tables else []
-        events = [e for record in recs.all() for e in event_of(record)]
-        events += [
-            HistoryEvent(kind="dose", id=i, date=d, regimen_id=g, status=st)
-            for i, g, d, st in dose_rows
-        ]
-        events = sort_events([e for e in events if e.kind in wanted])
-        return HistoryResult(person=recs.person, events=events)
+        with _cyclic_gc_paused():
+            with self.reading() as s:
+                recs = self._records(s, person_id, tables - {"doses"})
+                # unordered: the events are sorted once below (saves SQLite a temporary sort)
+                dose_rows = (
+                    self._dose_rows(s, person_id, ordered=False) if "doses" in tables else []
+                )
+            events = [e for record in recs.all() for e in event_of(record)]
+            events += [
+                HistoryEvent(kind="dose", id=i, date=d, regimen_id=g, status=st)
+                for i, g, d, st in dose_rows
+            ]
+            events = sort_events([e for e in events if e.kind in wanted])
+            return HistoryResult(person=recs.person, events=events)
 
     def progress(self, person_id: str, date_from: When, date_to: When = None) -> ProgressResult:
         """What changed between two dates.
@@ -827,6 +831,26 @@ class Store:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while thousands of records are built.
+
+    Every 700 new objects start a collection that walks SQLAlchemy's large object graph; for a
+    person with years of daily doses that was half the time of :meth:`Store.history`
+    (BENCHMARKS.md). Reference counting still frees everything; only cycle detection waits until
+    the block ends. Nested or concurrent use is harmless: the collector is re-enabled only by the
+    block that disabled it.
+    """
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _kb_version() -> str:
