@@ -168,10 +168,10 @@ def summary(
         sentences.append(
             "Your acne is still active, so controlling it comes first: it stops new scars."
         )
-    steps = [p.name.lower() for p in phases]
+    steps = [f"({p.order}) {p.name.lower()}" for p in phases]
     if steps:
         sentences.append(
-            f"The plan has {len(phases)} step{'s' if len(phases) > 1 else ''}: {_join(steps)}."
+            f"The plan has {len(phases)} step{'s' if len(phases) > 1 else ''}: {', '.join(steps)}."
         )
     contra = [e.treatment for e in excluded if e.kind == "contraindication"]
     if contra:

@@ -95,7 +95,7 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
                 Dropped(
                     tid,
                     "downtime",
-                    f"up to {worst} days of downtime per session; you asked for at most {limit}",
+                    f"up to {_days(worst)} of downtime per session; you asked for at most {_days(limit)}",
                 )
             )
         elif limit is None or worst <= limit:
@@ -130,6 +130,10 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
     # preferred treatments that fit none of the person's targets (so were never considered)
     preferred_unused = [p for p in profile.prefers if p not in candidates]
     return Selection(chosen, blocked, dropped, preferred_unused)
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 def _wanted(cand: Candidate, profile: Profile) -> bool:
