@@ -146,6 +146,7 @@ def test_bad_exports_store_nothing(store, tmp_path):
     good = tmp_path / "good.zip"
     store.export_zip(good, [ann.id])
     store.delete_person(ann.id)
+    bob_files = set(store.photos.all_digests())
     photo_name = next(n for n in zipfile.ZipFile(good).namelist() if n.startswith("photos/"))
 
     def bad_treatment(doc):
@@ -187,6 +188,7 @@ def test_bad_exports_store_nothing(store, tmp_path):
         with pytest.raises(error):
             store.import_zip(path)
         assert [p.name for p in store.list_people().people] == ["Bob"], path
+        assert set(store.photos.all_digests()) == bob_files, path
     # a photo whose bytes match their name but are not an image fails the intake gate
     junk = b"GIF89a not allowed here"
     import hashlib
@@ -203,6 +205,7 @@ def test_bad_exports_store_nothing(store, tmp_path):
     with pytest.raises(InvalidInput):
         store.import_zip(gate)
     assert [p.name for p in store.list_people().people] == ["Bob"]
+    assert set(store.photos.all_digests()) == bob_files
     # and the good one still imports
     assert store.import_zip(good).import_.people == 1
 

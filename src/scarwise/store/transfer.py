@@ -133,52 +133,51 @@ def import_zip(store: Store, path: Path) -> ImportResult:
             problems=[Problem("file", "a zip file made by 'scarwise track export'", "not a zip")]
         ) from err
     limits = IntakeLimits(max_bytes=store.max_upload_bytes, max_pixels=store.max_image_pixels)
+    written: list[str] = []
     with zf:
         document = _read_document(zf)
         members = {info.filename: info for info in zf.infolist()}
-        photos: dict[str, bytes] = {}
-        problems: list[Problem] = []
         needed = sorted({ph.sha256 for person in document.people for ph in person.photos})
+        problems: list[Problem] = []
         for digest in needed:
             info = members.get(f"photos/{digest}.png")
             if info is None:
                 problems.append(Problem(f"photos/{digest}.png", "the photo file", "missing"))
-                continue
-            if info.file_size > limits.max_bytes:
+            elif info.file_size > limits.max_bytes:
                 problems.append(
                     Problem(info.filename, f"at most {limits.max_bytes} bytes", info.file_size)
                 )
-                continue
-            data = zf.read(info)
-            if sha256_hex(data) != digest:
-                problems.append(
-                    Problem(info.filename, "content matching its SHA-256 name", "different content")
-                )
-                continue
-            photos[digest] = data
         if problems:
             raise InvalidInput(problems=problems)
-    # Untrusted bytes: every photo passes the intake gate again and its re-encoded PNG is stored.
-    regated = {
-        digest: read_photo(data, limits=limits, name=f"{digest[:12]}.png").to_png_bytes()
-        for digest, data in photos.items()
-    }
-    _check_ids(store, document)
-
-    written: list[str] = []
-    stored_as: dict[str, str] = {}
-    try:
-        for digest, png in regated.items():
-            new_digest, new = store.photos.put(png)
-            stored_as[digest] = new_digest
-            if new:
-                written.append(new_digest)
-        with store.writing() as s:
-            for person in document.people:
-                _insert(s, person, stored_as)
-    except BaseException:
-        store.photos.delete(written)
-        raise
+        _check_ids(store, document)
+        stored_as: dict[str, str] = {}
+        try:
+            # One photo at a time: read, check against its name, pass the intake gate again
+            # (the zip is untrusted), store the gate's re-encoded PNG.
+            for digest in needed:
+                info = members[f"photos/{digest}.png"]
+                data = zf.read(info)
+                if sha256_hex(data) != digest:
+                    raise InvalidInput(
+                        problems=[
+                            Problem(
+                                info.filename,
+                                "content matching its SHA-256 name",
+                                "different content",
+                            )
+                        ]
+                    )
+                png = read_photo(data, limits=limits, name=f"{digest[:12]}.png").to_png_bytes()
+                del data
+                stored_as[digest], new = store.photos.put(png)
+                if new:
+                    written.append(stored_as[digest])
+            with store.writing() as s:
+                for person in document.people:
+                    _insert(s, person, stored_as)
+        except BaseException:
+            store.photos.delete(written)
+            raise
     return ImportResult(
         import_=ImportInfo(
             people=len(document.people), photos=sum(len(p.photos) for p in document.people)
