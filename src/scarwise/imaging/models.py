@@ -98,3 +98,8 @@ class AnalyzeResult(Result):
     # Outlines for render_overlay (photo pixels); not part of the JSON.
     _outlines: list[Any] = PrivateAttr(default_factory=list)
     _skin_outline: list[Any] = PrivateAttr(default_factory=list)
+
+    def spot_outlines(self) -> list[Any]:
+        """Each spot's outline as an ``N x 2`` float array of ``[x, y]`` photo pixels, in the
+        order of :attr:`spots` (empty for a result rebuilt from JSON)."""
+        return list(self._outlines)

@@ -101,10 +101,10 @@ def face_regions(
     mouth_l, mouth_r = sorted((float(lp[61, 0]), float(lp[291, 0])))
 
     h, w = shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
-    grid = np.stack([xx, yy], axis=-1)
-    g = local(grid)
-    u, v = g[..., 0], g[..., 1]
+    xs = np.arange(w, dtype=np.float32) - np.float32(origin[0])
+    ys = np.arange(h, dtype=np.float32) - np.float32(origin[1])
+    u = xs[None, :] * np.float32(axis_x[0]) + ys[:, None] * np.float32(axis_x[1])
+    v = xs[None, :] * np.float32(axis_y[0]) + ys[:, None] * np.float32(axis_y[1])
     forehead = v < brow_top
     mid = (v >= eye_bottom) & (v < mouth_y)
     right_cheek = mid & (u < nose_l)  # image left = person's right

@@ -38,13 +38,13 @@ WEAK_DENSITY: Final = 0.045
 STRONG_DENSITY: Final = 0.075
 WEAK_SIGMAS: Final = 3.5
 STRONG_SIGMAS: Final = 6.0
-SHINE_DENSITY: Final = 0.06
-BACKGROUND_SIGMA_FRACTION: Final = 0.1
+SHINE_DENSITY: Final = 0.06  # brighter than the background by this much: shine
+BACKGROUND_SIGMA_FRACTION: Final = 0.1  # background blur, as a fraction of the longer side
 # A component whose widest inscribed disk has a radius under THIN_RADIUS px and whose area is
 # more than THIN_ELONGATION times that disk's is a hair or a line, not a mark.
 THIN_RADIUS: Final = 3.5
+THIN_ELONGATION: Final = 5.0
 SATURATED_LINEAR: Final = 0.94  # 8-bit sRGB code 249: within noise of clipping
-THIN_ELONGATION: Final = 5.0  # background blur, as a fraction of the longer side
 
 
 @dataclass(frozen=True)
@@ -74,28 +74,41 @@ class SkinMeasurement:
     saturated_fraction: float
 
 
-def _masked_blur(
-    image: NDArray[np.float32], mask: NDArray[np.bool_], sigma_fraction: float
+def _to_size(small: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
+    """Bilinear resize of a smooth low-resolution map (or a constant) to ``size`` = (h, w)."""
+    import cv2
+
+    h, w = size
+    if small.shape[0] == 1 and small.shape[1] == 1:
+        return np.broadcast_to(small[0, 0], (h, w, *small.shape[2:])).astype(np.float32)
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.float32)
+
+
+def _masked_log_blur(
+    linear: NDArray[np.float32],
+    field: NDArray[np.float32],
+    mask: NDArray[np.bool_],
+    sigma_fraction: float,
 ) -> NDArray[np.float32]:
-    """Normalised convolution: Gaussian mean of ``image`` over ``mask`` (computed small, resized)."""
+    """Log of the local background colour: a normalised convolution (Gaussian mean over
+    ``mask``) of ``linear / field``, computed on a raster of at most 160 px and returned small."""
     import cv2
 
     h, w = mask.shape
     side = 160
     sh, sw = (side, max(4, round(side * w / h))) if h >= w else (max(4, round(side * h / w)), side)
     m = mask.astype(np.float32)
-    num = cv2.resize(image * m[..., None], (sw, sh), interpolation=cv2.INTER_AREA)
+    num = cv2.resize(linear * (m / field)[..., None], (sw, sh), interpolation=cv2.INTER_AREA)
     den = cv2.resize(m, (sw, sh), interpolation=cv2.INTER_AREA)
     sigma = sigma_fraction * max(sh, sw)
     k = int(sigma * 6) | 1
     num = cv2.GaussianBlur(num, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
     den = cv2.GaussianBlur(den, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
     small = num / np.maximum(den, 1e-6)[..., None]
-    fallback = (image[mask].mean(0) if mask.any() else image.reshape(-1, 3).mean(0)).astype(
-        np.float32
-    )
-    small = np.where(den[..., None] > 1e-3, small, fallback)
-    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.float32)
+    valid = den > 1e-3
+    fallback = small[valid].mean(axis=0) if valid.any() else np.full(3, 0.5)
+    small = np.where(valid[..., None], small, fallback)
+    return np.asarray(np.log(np.maximum(small, 1e-4)), dtype=np.float32)
 
 
 def _robust_sigma(values: NDArray[np.floating]) -> float:
@@ -170,37 +183,52 @@ def measure_skin(
     # Clipped pixels (any channel at the top of the range) carry no colour: never skin samples.
     saturated = region & (linear.max(axis=-1) >= SATURATED_LINEAR)
     excluded = saturated.copy()
-    smooth = cv2.GaussianBlur(linear, (3, 3), 0.6)
+    log_smooth = np.log(np.maximum(cv2.GaussianBlur(linear, (3, 3), 0.6), 1e-4))
+    axis = _PIGMENT_AXIS.astype(np.float32)
+    ls_axis = np.asarray(log_smooth @ axis, dtype=np.float32)
+    ls_mean = np.asarray(log_smooth.mean(axis=-1), dtype=np.float32)
+    h, w = region.shape
+    stride = max(1, int(np.sqrt(h * w / 150_000)))
     field = np.ones(region.shape, dtype=np.float32)
-    corrected = linear
+    log_bg_small = np.zeros((2, 2, 3), dtype=np.float32)
     excess = np.zeros(region.shape, dtype=np.float32)
-    dens = np.zeros(linear.shape, dtype=np.float32)
-    background = linear
-    weak = strong = shine = excluded
+    weak = strong = excluded
     sigma = 0.0
     for it in range(iterations):
         clean = region & ~excluded
         if clean.sum() < 50:
             clean = region
         field = illumination_field(lum, clean, normalise_over=region)
-        corrected = np.asarray(linear / field[..., None], dtype=np.float32)
-        smooth_c = np.asarray(smooth / field[..., None], dtype=np.float32)
+        log_field = np.log(field)
         if it == 0:
-            med = np.median(corrected[clean], axis=0) if clean.any() else np.full(3, 0.5)
-            background = np.broadcast_to(med.astype(np.float32), corrected.shape)
+            sample = (linear[::stride, ::stride] / field[::stride, ::stride, None])[
+                clean[::stride, ::stride]
+            ]
+            med = np.median(sample, axis=0) if sample.size else np.full(3, 0.5)
+            log_bg_small = np.log(np.maximum(med, 1e-4)).astype(np.float32)[None, None, :]
         else:
-            background = _masked_blur(corrected, clean, BACKGROUND_SIGMA_FRACTION)
-        dens = np.log(np.clip(background, 1e-4, None)) - np.log(np.clip(smooth_c, 1e-4, None))
-        excess = np.asarray(dens @ _PIGMENT_AXIS.astype(np.float32), dtype=np.float32)
-        sigma = _robust_sigma(excess[clean][:: max(1, int(clean.sum()) // 200_000 + 1)])
+            log_bg_small = _masked_log_blur(linear, field, clean, BACKGROUND_SIGMA_FRACTION)
+        bg_axis = _to_size(np.asarray(log_bg_small @ axis, dtype=np.float32), (h, w))
+        bg_mean = _to_size(np.asarray(log_bg_small.mean(axis=-1), dtype=np.float32), (h, w))
+        # Density over the local background along the pigment axis, and overall brightness.
+        excess = bg_axis + log_field * float(axis.sum()) - ls_axis
+        brightness = bg_mean + log_field - ls_mean
+        sampled = excess[::stride, ::stride][clean[::stride, ::stride]]
+        sigma = _robust_sigma(sampled)
         weak_t = max(WEAK_DENSITY, WEAK_SIGMAS * sigma)
         strong_t = max(STRONG_DENSITY, STRONG_SIGMAS * sigma)
         weak = region & (excess > weak_t)
         strong = region & (excess > strong_t)
-        brightness = dens.mean(axis=-1)
         shine = region & (brightness < -max(SHINE_DENSITY, WEAK_SIGMAS * sigma))
-        grown = cv2.dilate((weak | shine).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        grown = cv2.dilate((weak | shine).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         excluded = (grown & region) | saturated
+
+    corrected = np.asarray(linear / field[..., None], dtype=np.float32)
+    log_field = np.log(field)
+    log_bg = _to_size(log_bg_small, (h, w))
+    # Per-pixel optical density over the background: log(bg) - log(smoothed / field).
+    dens = np.asarray(log_bg - log_smooth + log_field[..., None], dtype=np.float32)
+    background = np.exp(log_bg)
 
     # Marks: weak pixels connected to a strong one. A whole component that is thin is a hair; in
     # the others an opening cuts off attached hairs and the thin remains are dropped too.

@@ -10,7 +10,8 @@ research/image-methods.md §2 (Tsumura: density = melanin + haemoglobin + shadin
 * marks as extra density: hyperpigmentation adds melanin, erythema adds haemoglobin; small
   macules (often in clusters), medium spots and large confluent brown patches (unions of
   overlapping ellipses), covering up to a fifth of the patch;
-* uneven light: a smooth one-sided gradient (plus a little curvature), mean 1 over the patch;
+* uneven light: exponential fall-off from one side (plus a little vignetting), mean 1 over the
+  patch;
 * hairs (thin dark curves) and shine (additive white specular blobs);
 * optionally a colour cast and exposure error with an 18 % grey card in the corner;
 * camera noise, then 8-bit sRGB encoding.
@@ -22,7 +23,7 @@ illumination is divided out, with marks, hairs and shine excluded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +37,15 @@ from scarwise.imaging.colour import (
     linear_to_srgb8,
 )
 
-__all__ = ["SkinPatch", "TrueSpot", "render_skin_patch", "skin_lab_for_ita"]
+__all__ = [
+    "PatchScore",
+    "SkinPatch",
+    "TrueSpot",
+    "render_skin_patch",
+    "score_analysis",
+    "skin_lab_for_ita",
+    "tone_group",
+]
 
 SpotKind = Literal["erythema", "hyperpigmentation"]
 
@@ -143,7 +152,8 @@ def render_skin_patch(
     ita
         ITA° of the base skin colour (default: uniform from -55 to 70).
     lighting
-        ``one-sided``: a smooth gradient from one side (±15-40 %) with a little curvature.
+        ``one-sided``: light falling off exponentially from one side (``exp(g * d)``, g from
+        0.25 to 0.6 over the half-width) with a little vignetting.
     hairs, shine
         Add thin dark hairs and specular highlights.
     spot_fraction
@@ -276,9 +286,11 @@ def render_skin_patch(
     u, v = xx / width * 2 - 1, yy / height * 2 - 1
     if lighting == "one-sided":
         theta = rng.uniform(0, 2 * np.pi)
-        g = float(rng.uniform(0.15, 0.4))
+        g = float(rng.uniform(0.25, 0.6))
         d = np.cos(theta) * u + np.sin(theta) * v
-        illum = (1 + g * d) * (1 - 0.12 * float(rng.uniform(0, 1)) * (u * u + v * v))
+        # Light from one side falls off exponentially across the patch (a window or lamp to one
+        # side), with a little vignetting.
+        illum = np.exp(g * d) * (1 - 0.12 * float(rng.uniform(0, 1)) * (u * u + v * v))
     else:
         illum = np.ones(shape, dtype=np.float32)
     illum = np.asarray(illum / illum.mean(), dtype=np.float32)
@@ -356,4 +368,68 @@ def render_skin_patch(
         illumination=illum,
         grey_card_box=card_box,
         seed=seed,
+    )
+
+
+ToneGroup = Literal["light", "medium", "dark"]
+
+
+def tone_group(ita: float) -> ToneGroup:
+    """Skin-tone group for reporting: light (ITA > 41), medium (10 < ITA <= 41), dark (<= 10)."""
+    return "light" if ita > 41 else "medium" if ita > 10 else "dark"
+
+
+@dataclass(frozen=True)
+class PatchScore:
+    """How one analysis did on one patch.
+
+    A detected mark is *matched* to the rendered mark covering most of it when that covers at
+    least 30 % of the detection's outline area; each rendered mark is matched at most once (a
+    second fragment on the same mark counts as a false detection).
+    """
+
+    seed: int
+    group: ToneGroup
+    ita_true_deg: float
+    ita_error_deg: float
+    delta_e76: float
+    n_true: int
+    n_detected: int
+    n_matched: int
+    n_kind_right: int
+
+
+def score_analysis(patch: SkinPatch, result: Any) -> PatchScore:
+    """Compare an :class:`~scarwise.imaging.models.AnalyzeResult` with the patch's truth."""
+    import cv2
+
+    lab = np.asarray(result.skin_tone.lab, dtype=np.float64)
+    outlines = result.spot_outlines()
+    claims: dict[int, tuple[int, int]] = {}  # truth id -> (overlap, detection index)
+    for n, outline in enumerate(outlines):
+        canvas = np.zeros(patch.labels.shape, dtype=np.uint8)
+        cv2.fillPoly(canvas, [np.round(outline).astype(np.int32)], 1)
+        cv2.polylines(canvas, [np.round(outline).astype(np.int32)], True, 1)
+        under = patch.labels[canvas > 0]
+        ids, counts = np.unique(under[under > 0], return_counts=True)
+        if ids.size == 0:
+            continue
+        best = int(np.argmax(counts))
+        if counts[best] < 0.3 * under.size:
+            continue
+        tid = int(ids[best])
+        if tid not in claims or claims[tid][0] < counts[best]:
+            claims[tid] = (int(counts[best]), n)
+    truth = {t.id: t for t in patch.spots}
+    kind_right = sum(1 for tid, (_, n) in claims.items() if result.spots[n].kind == truth[tid].kind)
+    return PatchScore(
+        seed=patch.seed,
+        group=tone_group(patch.ita_deg),
+        ita_true_deg=patch.ita_deg,
+        ita_error_deg=float(result.skin_tone.ita_deg - patch.ita_deg),
+        delta_e76=float(np.linalg.norm(lab - np.asarray(patch.skin_lab))),
+        n_true=len(patch.spots),
+        n_detected=len(result.spots),
+        n_matched=len(claims),
+        n_kind_right=kind_right,
     )
