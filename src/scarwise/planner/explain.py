@@ -135,9 +135,7 @@ def referrals_and_warnings(
             if rule.trigger == "considered" and not (compiled.treatments & considered):
                 continue
             if effect == "refer":
-                referrals.append(
-                    Referral.model_construct(to=rule.to or "dermatologist", reason=rule.text)
-                )
+                referrals.append(index.referrals[rule.id])
             else:
                 warnings.append(rule.text)
             refs.extend(rule.references)

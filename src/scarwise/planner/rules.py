@@ -17,7 +17,7 @@ from typing import Final
 
 from scarwise.knowledge.models import Indication, KnowledgeBase, Rule, Treatment
 from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TREATMENT_IDS
-from scarwise.planner.models import Evidence, PlanReference, Profile
+from scarwise.planner.models import Evidence, PlanReference, Profile, Referral
 
 __all__ = [
     "LINE_WEIGHT",
@@ -103,6 +103,7 @@ class KBIndex:
     phase_rank: Mapping[str, int]
     evidence: Mapping[str, Evidence]
     references: Mapping[str, PlanReference]  # in the knowledge base's order
+    referrals: Mapping[str, Referral]  # refer rule id -> its referral
 
 
 _INDEX_CACHE: dict[str, KBIndex] = {}
@@ -157,6 +158,11 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
                 certainty=t.evidence.certainty,
             )
             for t in kb.treatments.values()
+        },
+        referrals={
+            rule.id: Referral(to=rule.to or "dermatologist", reason=rule.text)
+            for rule in kb.rules
+            if rule.effect == "refer"
         },
         references={
             ref.id: PlanReference(
