@@ -308,6 +308,8 @@ def test_budget_keeps_essentials_and_drops_the_rest_with_reasons() -> None:
     budget = {t for t, e in _excluded(plan).items() if e["kind"] == "budget"}
     assert {"subcision", "topical-retinoid"} <= budget
     assert "budget" in plan["summary"]
+    assert "whatever the budget" in plan["budget"]["note"]
+    assert plan["budget"]["estimated_total_usd"][0] > 0
 
 
 def test_budget_prefers_a_cheaper_alternative_that_fits() -> None:

@@ -80,15 +80,17 @@ def plan(
 
     planned = {ch.candidate.id for ch in chosen_set.chosen}
     cautions: dict[str, list[str]] = {}
+    refs: list[str] = []
     for compiled in fired_rules(index, facts)["caution"]:
-        if compiled.treatments & planned:
-            for tid in compiled.treatments & planned:
+        hit = compiled.treatments & planned
+        if hit:
+            for tid in hit:
                 cautions.setdefault(tid, []).append(compiled.rule.text)
+            refs.extend(compiled.rule.references)
 
     items: list[tuple[str, Recommendation]] = []
     total_lo = total_hi = 0
     years: set[int] = set()
-    refs: list[str] = []
     for ch in chosen_set.chosen:
         t = ch.candidate.treatment
         rec = recommendation(index, ch, cautions.get(t.id, ()), person.fitzpatrick)
@@ -130,7 +132,7 @@ def plan(
             "and marks in this profile, so it is not in the plan."
         )
     budget_note = _budget_note(person.budget_usd, (total_lo, total_hi))
-    if person.budget_usd is not None and total_hi > person.budget_usd:
+    if person.budget_usd is not None and total_hi > person.budget_usd:  # over at the high end
         warnings.append(budget_note)
     tips = [tip.text for tip in kb.prevention]
     refs.extend(r for tip in kb.prevention for r in tip.references)
@@ -162,6 +164,12 @@ def _budget_note(budget: float | None, total: tuple[int, int]) -> str:
     if hi <= budget:
         return (
             f"The plan's estimated cost (${lo:,}-${hi:,}) is within your budget of ${budget:,.0f}."
+        )
+    if lo > budget:
+        return (
+            f"Sun protection and acne care stay in the plan whatever the budget, because they "
+            f"prevent new scars; with them the low estimate (${lo:,}) is over your budget of "
+            f"${budget:,.0f}. Everything else that did not fit is listed under 'Not in this plan'."
         )
     return (
         f"The plan's low estimate (${lo:,}) fits your budget of ${budget:,.0f}, but the high "
