@@ -10,6 +10,7 @@ TABLE = [
     (e.UsageError, "usage", 2, 400),
     (e.AuthRequired, "usage", 2, 401),
     (e.Forbidden, "usage", 2, 403),
+    (e.MethodNotAllowed, "usage", 2, 405),
     (e.InvalidInput, "invalid_input", 3, 422),
     (e.ProfileError, "invalid_input", 3, 422),
     (e.PhotoRejected, "invalid_input", 3, 422),

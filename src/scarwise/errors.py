@@ -10,7 +10,8 @@ The command line and the web app never decide codes themselves: they call :func:
     ScarwiseError                      code            exit  HTTP
     ├── UsageError                     usage           2     400
     │   ├── AuthRequired               usage           2     401
-    │   └── Forbidden                  usage           2     403
+    │   ├── Forbidden                  usage           2     403
+    │   └── MethodNotAllowed           usage           2     405
     ├── InvalidInput                   invalid_input   3     422
     │   ├── ProfileError               invalid_input   3     422
     │   ├── PhotoRejected              invalid_input   3     422
@@ -35,6 +36,7 @@ __all__ = [
     "Forbidden",
     "InternalError",
     "InvalidInput",
+    "MethodNotAllowed",
     "NotFound",
     "PhotoRejected",
     "Problem",
@@ -115,6 +117,12 @@ class Forbidden(UsageError):
     """Clinic mode: the user's role does not allow this."""
 
     http_status = 403
+
+
+class MethodNotAllowed(UsageError):
+    """HTTP only: the path exists but not for this method."""
+
+    http_status = 405
 
 
 class InvalidInput(ScarwiseError):
