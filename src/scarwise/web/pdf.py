@@ -26,9 +26,24 @@ def _local_only(url: str, *args: Any, **kwargs: Any) -> Any:
     raise InternalError(f"PDF: refused to fetch {url.split(':', 1)[0]} resource")
 
 
+def _import_weasyprint() -> Any:
+    """WeasyPrint, with Pillow's global ``LOAD_TRUNCATED_IMAGES`` put back to False.
+
+    ``weasyprint.images`` sets that flag to True when it is imported, which would make Pillow
+    accept truncated photos everywhere in the process; the intake gate refuses to run lax (it
+    raises), so the flag is restored here. Our print template loads no images.
+    """
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
 def render_plan_pdf(html: str) -> bytes:
     """Render the print template's HTML to PDF bytes."""
-    from weasyprint import CSS, HTML
+    weasyprint = _import_weasyprint()
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML
 
     document = HTML(string=html, base_url=str(_STATIC) + "/", url_fetcher=_local_only)
     pdf = document.write_pdf(
