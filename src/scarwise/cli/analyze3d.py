@@ -25,9 +25,7 @@ def register(app: typer.Typer) -> None:
 
 def analyze3d_command(
     ctx: typer.Context,
-    images: list[str] = typer.Argument(  # noqa: B008 - typer's idiom
-        ..., help="3 or more images, one per light, same size."
-    ),
+    images: list[str] = typer.Argument(..., help="3 or more images, one per light, same size."),
     lights_file: str = typer.Option(
         ..., "--lights", help="Lights file (JSON): directions per image."
     ),

@@ -33,9 +33,7 @@ def register(app: typer.Typer) -> None:
 
 def calibrate_command(
     ctx: typer.Context,
-    images: list[str] = typer.Argument(  # noqa: B008 - typer's idiom
-        ..., help="One photo of the sphere per light (3 or more)."
-    ),
+    images: list[str] = typer.Argument(..., help="One photo of the sphere per light (3 or more)."),
     sphere: str = typer.Option(
         ..., "--sphere", help="The sphere in the photos: centre x, y and radius in px, 'X,Y,R'."
     ),

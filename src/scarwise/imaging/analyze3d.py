@@ -297,9 +297,9 @@ def analyze_scars_3d(
         for n in p.warnings
         if "colour profile" not in n
     ]
-    return analyze_luminance_3d(
-        stack, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes
-    )
+    box = [stack]  # hand the stack over, so it is freed once the normals are solved
+    del stack
+    return _analyze_stack(box, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
 
 
 def analyze_luminance_3d(
@@ -317,6 +317,18 @@ def analyze_luminance_3d(
     :func:`~scarwise.imaging.stereo.sample_pixels`) lets the light brightnesses be estimated on a
     specular-free signal; without it luminance is used.
     """
+    return _analyze_stack([stack], lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+
+
+def _analyze_stack(
+    box: list[F32],
+    lights: LightSet,
+    pixel_mm: float,
+    *,
+    mask: npt.NDArray[Any] | None,
+    rgb_sample: F32 | None,
+    notes: Sequence[str],
+) -> Analyze3DResult:
     from scarwise.imaging.integrate import integrate_normals
     from scarwise.imaging.scars3d import find_scars
     from scarwise.imaging.stereo import (
@@ -326,6 +338,7 @@ def analyze_luminance_3d(
         specular_free,
     )
 
+    stack = box.pop()
     k, h, w = stack.shape
     problems = check_inputs([(w, h)] * k, lights, pixel_mm, mask)
     if problems:
@@ -361,7 +374,10 @@ def analyze_luminance_3d(
     total = factors * (stated if stated is not None else 1.0)
     field = estimate_normals(stack, directions, intensities=total)
     del stack
-    height = integrate_normals(field.normals, pixel_mm)
+    albedo, normals = field.albedo, field.normals
+    del field
+    height = integrate_normals(normals, pixel_mm)
+    del normals
     valid = None if mask is None else np.asarray(mask) > 0
     if valid is not None:
         height = _flatten_outside(height, valid)
@@ -369,7 +385,7 @@ def analyze_luminance_3d(
     result = _build_result(found.scars, found.types, (w, h), pixel_mm, total, warnings)
     result._height_mm = height
     result._surface_mm = found.surface_mm
-    result._albedo = field.albedo
+    result._albedo = albedo
     result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
     return result
 

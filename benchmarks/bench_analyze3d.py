@@ -1,0 +1,199 @@
+"""Speed, memory and accuracy of ``analyze3d`` against a plain least-squares + DCT baseline.
+
+Run: ``python benchmarks/bench_analyze3d.py`` (about 3-4 minutes; ``--quick`` skips 12 MP).
+
+* **Speed**, seconds per megapixel per image set, on rendered scenes of 1 and 4 MP (8 lights)
+  and a 12 MP (4032 x 3024) set made by mirroring the 4 MP render: the baseline is plain
+  least-squares normals (``pinv(L) @ I``) + the same DCT integration; scarwise is brightness
+  estimation + shadow/outlier-robust normals + DCT integration ("reconstruction"), and the whole
+  ``analyze_luminance_3d`` (with scar finding, measuring and typing).
+* **Peak memory** of the whole ``analyze_scars_3d`` on 8 photos of 12 MP (8-bit sRGB colour, as
+  the intake gate hands them over), measured as the peak RSS of a fresh process.
+* **Accuracy** on 1 MP scenes (seeds 500-503): the baseline reconstruction followed by the same
+  scar finder, vs scarwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from scarwise.imaging.integrate import integrate_normals
+from scarwise.imaging.lights import Light, LightSet
+from scarwise.imaging.stereo import (
+    estimate_light_intensities,
+    estimate_normals,
+    least_squares_normals,
+    sample_pixels,
+)
+from scarwise.testing.scar_scenes import ScarScene, render_scar_scene, validate
+
+LUM = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+
+def _lights(scene: ScarScene) -> LightSet:
+    return LightSet(lights=tuple(Light(direction=tuple(d)) for d in scene.directions))  # type: ignore[arg-type]
+
+
+def _stack(scene: ScarScene) -> np.ndarray:
+    return np.stack([im @ LUM for im in scene.images]).astype(np.float32)
+
+
+def baseline(stack: np.ndarray, directions: np.ndarray, pixel_mm: float) -> np.ndarray:
+    normals, _ = least_squares_normals(stack, directions)
+    return integrate_normals(normals, pixel_mm)
+
+
+def scarwise_reconstruction(
+    stack: np.ndarray, directions: np.ndarray, pixel_mm: float
+) -> np.ndarray:
+    e = estimate_light_intensities(sample_pixels(stack), directions)
+    field = estimate_normals(stack, directions, intensities=e)
+    return integrate_normals(field.normals, pixel_mm)
+
+
+def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def speed(stack: np.ndarray, scene: ScarScene, label: str, repeat: int) -> None:
+    from scarwise.imaging.analyze3d import analyze_luminance_3d
+
+    mp = stack.shape[1] * stack.shape[2] / 1e6
+    t_base = best_of(lambda: baseline(stack, scene.directions, scene.pixel_mm), repeat)
+    t_rec = best_of(
+        lambda: scarwise_reconstruction(stack, scene.directions, scene.pixel_mm), repeat
+    )
+    lights = _lights(scene)
+    t_all = best_of(lambda: analyze_luminance_3d(stack, lights, scene.pixel_mm), repeat)
+    print(
+        f"| {label} ({mp:.1f} MP, {stack.shape[0]} images) | {t_base / mp:.3f} | {t_rec / mp:.3f} "
+        f"({t_rec / t_base:.1f}x) | {t_all / mp:.3f} ({t_all / t_base:.1f}x) |",
+        flush=True,
+    )
+
+
+def accuracy() -> None:
+    from scarwise.imaging.analyze3d import analyze_luminance_3d
+    from scarwise.imaging.scars3d import find_scars
+
+    base_pairs, ours_pairs = [], []
+    for seed in (500, 501, 502, 503):
+        scene = render_scar_scene(
+            seed, size_px=(1024, 1024), n_lights=8, counts={"icepick": 6, "boxcar": 5, "rolling": 3}
+        )
+        stack = _stack(scene)
+        z = baseline(stack, scene.directions, scene.pixel_mm)
+        found = find_scars(z, scene.pixel_mm)
+        base_pairs.append(
+            (
+                scene,
+                [
+                    {
+                        "centroid_px": m.centroid_px,
+                        "type": t,
+                        "depth_mm": m.depth_mm,
+                        "diameter_mm": m.diameter_mm,
+                        "volume_mm3": m.volume_mm3,
+                    }
+                    for m, t in zip(found.scars, found.types, strict=True)
+                ],
+            )
+        )
+        result = analyze_luminance_3d(stack, _lights(scene), scene.pixel_mm)
+        ours_pairs.append((scene, [s.model_dump() for s in result.scars]))
+    print("\nBaseline (plain LS + DCT, then the same scar finder), 4 scenes of 1 MP, 8 lights:")
+    print(validate(base_pairs).table())
+    print("\nscarwise:")
+    print(validate(ours_pairs).table())
+
+
+MEMORY_CHILD = r"""
+import resource, sys, time, numpy as np
+from scarwise.imaging.intake import Photo
+from scarwise.imaging.lights import Light, LightSet
+from scarwise.imaging.analyze3d import analyze_scars_3d
+from scarwise.testing.scar_scenes import light_directions
+h, w = 3024, 4032
+xx = np.arange(w, dtype=np.float32)[None, :]
+yy = np.arange(h, dtype=np.float32)[:, None]
+lut = np.round(np.where(np.linspace(0, 1, 4096) <= 0.0031308, 12.92 * np.linspace(0, 1, 4096),
+               1.055 * np.linspace(0, 1, 4096) ** (1 / 2.4) - 0.055) * 255).astype(np.uint8)
+photos = []
+for d in light_directions(8, 30.0):
+    shade = (0.45 + 0.05 * np.sin(xx / 300.0) * np.cos(yy / 200.0)) * float(d[2])
+    shade *= 1.0 + 0.03 * np.sin((xx * float(d[0]) + yy * float(d[1])) / 40.0)
+    px = np.empty((h, w, 3), np.uint8)
+    for c, f in enumerate((1.0, 0.78, 0.66)):
+        px[..., c] = lut[np.clip(shade * f * 4095, 0, 4095).astype(np.int32)]
+    px.setflags(write=False)
+    photos.append(Photo(pixels=px, bit_depth=8, format="jpeg", had_icc_profile=False,
+                        sha256_original="0" * 64))
+    del shade
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+lights = LightSet(lights=tuple(Light(direction=tuple(d)) for d in light_directions(8, 30.0)))
+t = time.perf_counter()
+analyze_scars_3d(photos, lights, 0.0125)
+dt = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"{before / 1024:.0f} {peak / 1024:.0f} {dt:.1f}")
+"""
+
+
+def memory() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD], capture_output=True, text=True, check=True
+    )
+    before, peak, seconds = out.stdout.split()
+    print(
+        f"\nPeak RSS, analyze_scars_3d on 8 photos of 4032 x 3024 (8-bit sRGB colour): {peak} MiB "
+        f"(of which {before} MiB is Python, libraries and the 8 decoded photos); {seconds} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="skip the 12 MP runs")
+    args = parser.parse_args()
+    print(
+        "| set | baseline LS + DCT s/MP | scarwise reconstruction s/MP | scarwise whole analyze3d s/MP |"
+    )
+    print("|---|---|---|---|")
+    small = render_scar_scene(400, size_px=(1024, 1024), n_lights=8)
+    speed(_stack(small), small, "1024 x 1024", 3)
+    big = render_scar_scene(
+        401,
+        size_px=(2048, 2048),
+        pixel_mm=0.0125,
+        n_lights=8,
+        counts={"icepick": 8, "boxcar": 6, "rolling": 3},
+    )
+    big_stack = _stack(big)
+    speed(big_stack, big, "2048 x 2048", 2)
+    if not args.quick:
+        huge = np.pad(big_stack, ((0, 0), (0, 3024 - 2048), (0, 4032 - 2048)), mode="reflect")
+        speed(np.ascontiguousarray(huge), big, "4032 x 3024, mirrored", 1)
+        del huge
+        memory()
+    del big_stack
+    accuracy()
+    print(
+        json.dumps(
+            {"benchmark_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
