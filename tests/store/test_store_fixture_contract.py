@@ -9,7 +9,7 @@ from scarwise.testing.store_fixtures import make_store_url
 
 def test_unreachable_postgresql_fails_loudly(monkeypatch, tmp_path):
     monkeypatch.setenv("SCARWISE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:1/test")
-    with pytest.raises(pytest.fail.Exception, match="PostgreSQL is not reachable .* never skipped"):
+    with pytest.raises(pytest.fail.Exception, match=r"PostgreSQL is not reachable .* never skipped"):
         make_store_url("postgresql", tmp_path)
 
 
@@ -21,7 +21,9 @@ def test_sqlite_store_has_wal_and_foreign_keys(store, store_backend):
             assert con.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert con.execute(text("PRAGMA foreign_keys")).scalar() == 1
         else:
-            assert con.execute(text("SELECT current_schema()")).scalar().startswith("scarwise_test_")
+            assert (
+                con.execute(text("SELECT current_schema()")).scalar().startswith("scarwise_test_")
+            )
     assert store.backend == store_backend
 
 
@@ -33,8 +35,16 @@ def test_interactive_assessment_asks_item_by_item(monkeypatch):
     answers = iter([0, 25, 3, 0, 0, 0])
     monkeypatch.setattr(typer, "prompt", lambda label, default=None, type=None: next(answers))
     data = _ask_scale_input("ecca")
-    assert data == {"counts": {"icepick_v": 0, "boxcar_u": 25, "rolling_m": 3, "elastolysis": 0,
-                               "hypertrophic_recent": 0, "keloid_or_old_hypertrophic": 0}}
+    assert data == {
+        "counts": {
+            "icepick_v": 0,
+            "boxcar_u": 25,
+            "rolling_m": 3,
+            "elastolysis": 0,
+            "hypertrophic_recent": 0,
+            "keloid_or_old_hypertrophic": 0,
+        }
+    }
     import scarwise
 
     # boxcar > 20 -> 20 x 3 = 60; rolling 1-4 -> 25 x 1 = 25 (contracts/scales.md)

@@ -98,3 +98,12 @@ def test_delete_person_removes_records_and_photo_files(store, tmp_path):
     assert _count(store, m.Photo) == 1
     with pytest.raises(NotFound):
         store.delete_person(ann.id)
+
+
+def test_prune_removes_only_unreferenced_files(store, tmp_path):
+    ann = store.add_person("Ann").person
+    kept = store.add_photos(ann.id, [_jpeg_with_gps(tmp_path / "k.jpg", seed=5)]).photos[0]
+    orphan, _ = store.photos.put(b"\x89PNG\r\n\x1a\n left behind by a crash")
+    assert store.prune_photo_files() == 1
+    assert not store.photos.exists(orphan) and store.photos.exists(kept.sha256)
+    assert store.photo_png(kept.id)

@@ -18,10 +18,11 @@ pydantic result that ``scarwise track ... --json`` prints (``contracts/cli.md``,
 
 Methods: ``add_person``, ``list_people``, ``get_person``, ``delete_person``,
 ``record_assessment``, ``add_photos``, ``add_photo_bytes``, ``photo``, ``photo_png``,
-``record_analysis``, ``analyze_photo``, ``save_plan``, ``record_plan``, ``add_regimen_item``,
+``prune_photo_files``, ``record_analysis``, ``analyze_photo``, ``analyze_photos_3d``, ``save_plan``, ``record_plan``, ``add_regimen_item``,
 ``stop_regimen_item``, ``list_regimen``, ``log_dose``, ``add_session``, ``add_note``,
 ``records``, ``history``, ``progress``, ``export_zip``, ``import_zip``, ``backup``, ``restore``,
-``report``.
+``report``. Results are the pydantic models of :mod:`scarwise.tracking.models` (``to_json_dict()``
+is the ``--json`` object); errors are :class:`~scarwise.ScarwiseError` subclasses.
 
 Where things live: the URL is the ``url`` argument, else ``SCARWISE_DATABASE_URL``, else the SQLite
 file ``scarwise.db`` in the user data directory (``Settings.data_dir``; WAL mode, foreign keys on).

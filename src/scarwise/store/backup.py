@@ -14,10 +14,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import select
-
 from scarwise.errors import InvalidInput, NotFound, Problem, UsageError
-from scarwise.store import models as m
 from scarwise.store.migrate import upgrade
 from scarwise.store.photos import PhotoFiles
 from scarwise.store.store import Store
@@ -110,9 +107,7 @@ def restore(store: Store, source: Path) -> RestoreResult:
         src.close()
     store.engine.dispose()
     upgrade(store.engine)
-    with store.reading() as s:
-        referenced = set(s.scalars(select(m.Photo.sha256)))
-    store.photos.remove_unreferenced(referenced)
+    store.prune_photo_files()
     return RestoreResult(
         restore=BackupInfo(
             file=str(source),

@@ -386,6 +386,13 @@ class Store:
             raise
         return PhotosResult(photos=[_photo(r) for r in rows])
 
+    def prune_photo_files(self) -> int:
+        """Delete photo files that no photo row names (left by a crash between a commit and the
+        file removal that follows it); returns how many were removed."""
+        with self.reading() as s:
+            referenced = set(s.scalars(select(m.Photo.sha256)))
+        return self.photos.remove_unreferenced(referenced)
+
     def photo(self, photo_id: str) -> PhotoRecord:
         with self.reading() as s:
             row = s.get(m.Photo, photo_id)
