@@ -138,9 +138,9 @@ def test_dashboard_tracks_a_person(web_page, tmp_path: Path) -> None:
     page.get_by_label("How often").fill("daily")
     page.get_by_role("button", name="Add step").click()
     page.wait_for_load_state()
-    page.get_by_role("button", name="Done").first.click()
-    page.wait_for_load_state()
-    assert page.locator("#routine td").nth(3).inner_text() == "1"
+    page.get_by_role("button", name="Done").first.click()  # htmx swaps the routine section in place
+    wait_until(lambda: page.locator("#routine td").nth(3).inner_text() == "1")
+    assert page.get_by_role("status").filter(has_text="Checked in: taken").is_visible()
     page.locator("#ses-treatment").select_option("subcision")
     page.locator("#ses-date").fill("2026-02-01")
     page.locator("#ses-outcome").select_option("4")

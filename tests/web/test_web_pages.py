@@ -218,3 +218,49 @@ def test_pdf_rendering_leaves_the_intake_gate_strict(client: TestClient, token: 
         data={"region": "full"},
     )
     assert truncated.status_code == 422
+
+
+def test_check_in_with_htmx_returns_the_routine_section(client: TestClient, token: str) -> None:
+    person = client.post(
+        "/people", data={"name": "Routine", "csrf_token": token}, follow_redirects=False
+    )
+    person_id = person.headers["location"].rsplit("/", 1)[1]
+    client.post(
+        f"/people/{person_id}/regimen",
+        data={"csrf_token": token, "treatment": "sunscreen", "frequency": "daily"},
+    )
+    regimen_id = _hidden(client.get(f"/people/{person_id}").text, "regimen_id")
+    partial = client.post(
+        f"/people/{person_id}/checkins",
+        data={"regimen_id": regimen_id, "status": "taken"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert partial.status_code == 200
+    assert partial.text.lstrip().startswith("<section") and "<html" not in partial.text
+    assert "Checked in: taken" in partial.text
+    plain = client.post(
+        f"/people/{person_id}/checkins",
+        data={"csrf_token": token, "regimen_id": regimen_id, "status": "skipped"},
+        follow_redirects=False,
+    )
+    assert plain.status_code == 303
+    doses = [e for e in client.app.state.ctx.store.history(person_id).events if e.kind == "dose"]
+    assert len(doses) == 2
+
+
+def test_check_in_for_someone_elses_routine_is_not_found(client: TestClient, token: str) -> None:
+    ids = []
+    for name in ("One", "Two"):
+        person = client.post(
+            "/people", data={"name": name, "csrf_token": token}, follow_redirects=False
+        )
+        ids.append(person.headers["location"].rsplit("/", 1)[1])
+    client.post(
+        f"/people/{ids[0]}/regimen",
+        data={"csrf_token": token, "treatment": "sunscreen", "frequency": "daily"},
+    )
+    regimen_id = _hidden(client.get(f"/people/{ids[0]}").text, "regimen_id")
+    response = client.post(
+        f"/people/{ids[1]}/checkins", data={"csrf_token": token, "regimen_id": regimen_id}
+    )
+    assert response.status_code == 404

@@ -174,14 +174,26 @@ def check_in(
     regimen_id: Annotated[str, Form()],
     status: Annotated[str, Form()] = "taken",
     date: Annotated[str | None, Form()] = None,
-) -> RedirectResponse:
+) -> Response:
     store = _store(request)
     items = {item.id for item in store.list_regimen(person_id).regimen}
     if regimen_id not in items:
         raise NotFound(
             problems=[Problem("regimen_id", "a routine step of this person", regimen_id)]
         )
-    store.log_dose(regimen_id, date=date or None, status=status)
+    dose = store.log_dose(regimen_id, date=date or None, status=status).dose
+    if request.headers.get("hx-request") == "true":  # htmx: send back the routine section only
+        from scarwise.web.dashboard import build_dashboard
+
+        view = build_dashboard(store, person_id)
+        return _page(
+            request,
+            "_routine.html",
+            "people",
+            view=view,
+            treatments=_treatment_ids(),
+            checked_in=f"{dose.status} on {dose.date.date().isoformat()}",
+        )
     return _see_other(f"/people/{person_id}#routine")
 
 
