@@ -76,7 +76,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     for region in ("auto", "full"):
-        out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        out = subprocess.run(
             [sys.executable, __file__, "--child", str(path), region],
             capture_output=True,
             text=True,
@@ -91,7 +91,7 @@ def main() -> None:
     cold = []
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run(  # noqa: S603, S607 - the installed console script
+        subprocess.run(
             ["scarwise", "analyze", str(path), "--json"], capture_output=True, check=True
         )
         cold.append(time.perf_counter() - t0)

@@ -30,7 +30,7 @@ import struct
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -164,7 +164,9 @@ class Photo:
         # trusted arrays is fine; only *decoding* untrusted bytes must go through Pillow.
         import cv2
 
-        px = np.ascontiguousarray(self.pixels[:, :, ::-1] if self.pixels.ndim == 3 else self.pixels)
+        px: NDArray[np.integer[Any]] = np.ascontiguousarray(
+            self.pixels[:, :, ::-1] if self.pixels.ndim == 3 else self.pixels
+        )
         ok, buf = cv2.imencode(".png", px, [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if not ok:  # pragma: no cover - OpenCV only fails here on out-of-memory
             raise InternalError("could not re-encode the photo as PNG")

@@ -65,7 +65,7 @@ def face_skin_mask(
     for idx in (_EYE_A, _EYE_B, _BROW_A, _BROW_B, _LIPS, _LOWER_NOSE):
         cv2.fillPoly(holes, [cv2.convexHull(_poly(points, idx, scale))], 1)
     eye_w = float(np.linalg.norm(points[33, :2] - points[133, :2])) * scale
-    margin = max(1, round(eye_w * 0.15))
+    margin = max(1, round(eye_w * 0.25))
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1,) * 2)
     grown = np.asarray(cv2.dilate(holes, disk))
     # Keep off the oval's edge too: hairline, ears and background blur into it.

@@ -211,7 +211,7 @@ def measure_skin(
         bg_axis = _to_size(np.asarray(log_bg_small @ axis, dtype=np.float32), (h, w))
         bg_mean = _to_size(np.asarray(log_bg_small.mean(axis=-1), dtype=np.float32), (h, w))
         # Density over the local background along the pigment axis, and overall brightness.
-        excess = bg_axis + log_field * float(axis.sum()) - ls_axis
+        excess = np.asarray(bg_axis + log_field * float(axis.sum()) - ls_axis, dtype=np.float32)
         brightness = bg_mean + log_field - ls_mean
         sampled = excess[::stride, ::stride][clean[::stride, ::stride]]
         sigma = _robust_sigma(sampled)
