@@ -112,7 +112,7 @@ def test_analyze_auto_uses_the_face() -> None:
     assert result.face_found and result.region == "face"
     assert 1200 < result.skin_area_px < 9000  # the face's skin, not the 262,144-px image
     assert result.skin_tone.category in {"light", "very light"}
-    assert {r.name for r in result.regions} >= {"right_cheek", "left_cheek", "nose", "chin"}
+    assert {r.name for r in result.regions} >= {"right_cheek", "left_cheek", "nose"}
     assert result.indices.mean_a_star > 0 and result.indices.erythema_index > 0
 
 
