@@ -267,3 +267,29 @@ def test_photo_analysis_pages(web_page, tmp_path: Path) -> None:
     assert page.get_by_role("heading", name="Scar measurements").is_visible()
     assert page.locator("#scars-h + .table-wrap tbody tr").count() >= 1
     shot(page, "analyze-depth")
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def test_pages_pass_an_axe_accessibility_audit(chromium_browser, live_server: str) -> None:
+    """axe-core's WCAG 2 A/AA rules (labels, contrast, landmarks, ...) on each kind of page.
+
+    The audit script is injected, so this context bypasses the CSP (tested elsewhere).
+    """
+    context = chromium_browser.new_context(base_url=live_server, viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    try:
+        for path in ["/", "/assess", "/learn?q=subcision", "/analyze", "/people", "/plan"]:
+            page.goto(path)
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                """async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}))
+                      .violations.map(v => `${v.id} (${v.nodes.length}): ${v.nodes[0].target}`)"""
+            )
+            if violations:
+                found[path] = violations
+    finally:
+        context.close()
+    assert not found, found
