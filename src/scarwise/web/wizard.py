@@ -57,7 +57,7 @@ class StepView:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.index / self.count)
+        return round(100 * (self.index + 1) / self.count)
 
 
 def _sections() -> tuple[Any, ...]:
