@@ -10,21 +10,36 @@ __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve", help="Start the web app and the HTTP API on this computer (default 127.0.0.1:8000).")(
-        serve_command
-    )
+    app.command(
+        "serve",
+        help="Start the web app and the HTTP API on this computer (default 127.0.0.1:8000).",
+    )(serve_command)
 
 
 def serve_command(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but loopback exposes your data."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0 picks a free one)."),
-    db: str | None = typer.Option(None, "--db", help="Store URL (default: SCARWISE_DATABASE_URL, else SQLite in the data dir)."),
-    allow_host: list[str] = typer.Option(  # noqa: B008 - typer's idiom
-        [], "--allow-host", help="Extra Host header value to answer (e.g. this machine's LAN name); repeatable."
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind; anything but loopback exposes your data."
     ),
-    json_output: bool = typer.Option(False, "--json", help="Accepted for symmetry; serve prints no result."),
-    debug: bool = typer.Option(False, "--debug", help="Log tracebacks of internal errors (never sent to clients)."),
+    port: int = typer.Option(
+        8000, "--port", min=0, max=65535, help="TCP port (0 picks a free one)."
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Store URL (default: SCARWISE_DATABASE_URL, else SQLite in the data dir).",
+    ),
+    allow_host: list[str] = typer.Option(
+        [],
+        "--allow-host",
+        help="Extra Host header value to answer (e.g. this machine's LAN name); repeatable.",
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help="Accepted for symmetry; serve prints no result."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Log tracebacks of internal errors (never sent to clients)."
+    ),
 ) -> None:
     import uvicorn
 
@@ -44,6 +59,15 @@ def serve_command(
         )
     app = create_app(settings, bind_host=host, allowed_hosts=allow_host, debug=debug)
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"scarwise {app.version} serving on http://{shown}:{port}/ (Ctrl+C stops)", markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="debug" if debug else "info", server_header=False,
-                proxy_headers=False, access_log=debug)
+    console.print(
+        f"scarwise {app.version} serving on http://{shown}:{port}/ (Ctrl+C stops)", markup=False
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="debug" if debug else "info",
+        server_header=False,
+        proxy_headers=False,
+        access_log=debug,
+    )
