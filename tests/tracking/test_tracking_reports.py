@@ -129,7 +129,7 @@ def test_report_is_self_contained_escaped_and_pairs_photos(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "Dr &lt;b&gt;B&lt;/b&gt;" in html
-    assert len(re.findall(r"<svg", html)) == 4
+    assert len(re.findall(r'src="data:image/svg\+xml;base64,', html)) == 4
     assert not re.search(r"""(src|href)=["']https?:""", html)
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
     assert len(images) == 2
@@ -185,3 +185,32 @@ def test_faces_are_aligned_by_landmarks_then_refined():
     raw_error = np.abs(before[inner].astype(int) - moved[inner].astype(int)).mean()
     assert raw_error > 25
     assert np.abs(before[inner].astype(int) - aligned[inner].astype(int)).mean() < raw_error / 5
+
+
+def test_pdf_report_embeds_everything_and_fetches_nothing(tmp_path):
+    from scarwise.errors import InternalError
+    from scarwise.reports.progress_report import html_to_pdf
+
+    store = open_store(
+        f"sqlite:///{tmp_path / 's.db'}", photo_dir=tmp_path / "photos", clock=TickingClock()
+    )
+    ann = store.add_person("Ann").person
+    store.record_assessment(ann.id, "scar-s", {"face": 3}, date="2026-01-05")
+    store.record_assessment(ann.id, "scar-s", {"face": 2}, date="2026-03-05")
+    result = store.report(ann.id, tmp_path / "report.pdf").report
+    data = (tmp_path / "report.pdf").read_bytes()
+    assert (
+        result.file.endswith(".pdf")
+        and data.startswith(b"%PDF-")
+        and data.rstrip().endswith(b"%%EOF")
+    )
+    assert len(data) > 20_000  # the four plots are in it
+    import weasyprint
+
+    store.report(ann.id, tmp_path / "report.html")
+    pages = weasyprint.HTML(filename=str(tmp_path / "report.html")).render().pages
+    assert len(pages) >= 2
+    for url in ("http://example.com/x.png", "file:///etc/passwd"):
+        with pytest.raises(InternalError):
+            html_to_pdf(f'<html><body><img src="{url}"></body></html>')
+    store.close()

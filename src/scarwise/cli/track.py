@@ -729,12 +729,14 @@ def restore(
 def report(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="The person's id.")],
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="The file to write: .html, or .pdf for a PDF.")
+    ],
     db: str | None = DB,
     json_output: bool = JSON,
     debug: bool = DEBUG,
 ) -> None:
-    """Write a self-contained HTML progress report: plots and before/after photo pairs."""
+    """Write a self-contained progress report (HTML or PDF): plots and before/after photo pairs."""
     _run(
         ctx,
         db,

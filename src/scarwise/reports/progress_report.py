@@ -1,4 +1,5 @@
-"""The HTML progress report of one person: a summary, the plots and before/after photo pairs.
+"""The progress report of one person (HTML, or PDF for a ``.pdf`` file): a summary, the plots
+and before/after photo pairs.
 
 One self-contained file (plots inline as SVG, photos as ``data:`` PNGs, no external resources),
 from ``templates/progress.html`` with autoescaping on. Before/after pairs are the first and last
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from scarwise._version import __version__
+from scarwise.errors import InternalError
 from scarwise.reports.plots import build_plots, render
 from scarwise.tracking.models import PhotoRecord, ReportInfo, ReportResult
 
@@ -47,6 +49,14 @@ _LANDMARKS_ECC = "face landmarks, refined by image registration (OpenCV ECC, aff
 _ECC = "image registration (OpenCV ECC, Euclidean)"
 _PHASE = "image registration (phase correlation, translation only)"
 _NONE = "not aligned (registration failed)"
+
+
+_PLOT_TITLES = {
+    "scores": "Scar scores over time, with procedure sessions marked",
+    "scar_volume": "Atrophic scar volume and count from 3-D analyses",
+    "redness": "Redness (mean a* and erythema index) from colour analyses",
+    "adherence": "Regimen adherence calendar",
+}
 
 
 @dataclass(frozen=True)
@@ -192,8 +202,12 @@ def render_progress_html(
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    plots = {name: render(fig, "svg").decode("utf-8") for name, fig in build_plots(records).items()}
-    plots = {name: svg[svg.index("<svg") :] for name, svg in plots.items()}  # drop the XML prologue
+    # SVG as <img> data URLs: the page stays one file, browsers and WeasyPrint both draw them,
+    # and the figures' element ids (matplotlib reuses glyph ids) cannot clash in one document
+    plots = {
+        name: "data:image/svg+xml;base64," + base64.b64encode(render(fig, "svg")).decode("ascii")
+        for name, fig in build_plots(records).items()
+    }
 
     def data_uri(png: bytes) -> str:
         return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -206,6 +220,7 @@ def render_progress_html(
         data_uri=data_uri,
         generated=generated,
         progress=progress,
+        plot_titles=_PLOT_TITLES,
         version=__version__,
     )
 
@@ -236,7 +251,10 @@ def write_progress_report(store: Store, person_id: str, out: Path) -> ReportResu
     progress = store.progress(person_id, None, max([now, *dated])).to_json_dict()
     html = render_progress_html(records, pairs, generated=now, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(html_to_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
     methods = sorted({p.alignment for p in pairs})
     return ReportResult(
         report=ReportInfo(
@@ -246,6 +264,28 @@ def write_progress_report(store: Store, person_id: str, out: Path) -> ReportResu
             alignment="; ".join(methods) if methods else "no photo pairs",
         )
     )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The report as PDF (WeasyPrint). The report embeds everything as ``data:`` URLs, so every
+    other fetch is refused: a PDF never reaches the network or the file system."""
+    import weasyprint
+    from PIL import ImageFile
+
+    # importing weasyprint sets Pillow's global LOAD_TRUNCATED_IMAGES; the intake gate needs it off
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+    from weasyprint.urls import URLFetcher
+
+    # only data: URLs (the embedded plots and photos); anything else stops the rendering
+    fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
+    try:
+        pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    except weasyprint.urls.FatalURLFetchingError as err:
+        raise InternalError("report PDF: the report named a resource that is not embedded") from err
+    if not isinstance(pdf, bytes):
+        raise InternalError("report PDF: WeasyPrint returned no bytes")
+    return pdf
 
 
 def build_plots_names() -> tuple[str, ...]:
