@@ -264,3 +264,26 @@ def test_check_in_for_someone_elses_routine_is_not_found(client: TestClient, tok
         f"/people/{ids[1]}/checkins", data={"csrf_token": token, "regimen_id": regimen_id}
     )
     assert response.status_code == 404
+
+
+def test_wizard_scores_are_saved_to_a_person(client: TestClient, token: str) -> None:
+    import yaml
+
+    from scarwise.assess import assess, demo_answers_path
+
+    answers = yaml.safe_load(demo_answers_path().read_text())
+    person = client.post(
+        "/people", data={"name": "Scored", "csrf_token": token}, follow_redirects=False
+    )
+    person_id = person.headers["location"].rsplit("/", 1)[1]
+    saved = client.post(
+        "/assess/save",
+        data={"csrf_token": token, "answers": json.dumps(answers), "person_id": person_id},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    expected = assess(answers).scores
+    stored = client.app.state.ctx.store.records(person_id).assessments
+    assert {a.scale: a.score for a in stored} == {name: s.score for name, s in expected.items()}
+    page = client.get(f"/people/{person_id}").text
+    assert f"<strong>ecca</strong>: {expected['ecca'].score} / 540" in page
