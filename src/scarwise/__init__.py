@@ -31,6 +31,7 @@ from scarwise.errors import (
 
 if TYPE_CHECKING:
     from scarwise import assess
+    from scarwise.imaging import AnalyzeResult, Photo, analyze_photo, read_photo, render_overlay
     from scarwise.knowledge import KnowledgeBase, load_knowledge_base
     from scarwise.planner import Plan, Profile, plan
     from scarwise.scales import ScoreResult, score
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 
 #: public name -> module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
+    "AnalyzeResult": "scarwise.imaging",
+    "Photo": "scarwise.imaging",
+    "analyze_photo": "scarwise.imaging",
+    "read_photo": "scarwise.imaging",
+    "render_overlay": "scarwise.imaging",
     "KnowledgeBase": "scarwise.knowledge",
     "Plan": "scarwise.planner",
     "Profile": "scarwise.planner",
@@ -50,12 +56,14 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "AnalyzeResult",
     "AuthRequired",
     "Forbidden",
     "InternalError",
     "InvalidInput",
     "KnowledgeBase",
     "NotFound",
+    "Photo",
     "PhotoRejected",
     "Plan",
     "Problem",
@@ -67,10 +75,13 @@ __all__ = [
     "UploadTooLarge",
     "UsageError",
     "__version__",
+    "analyze_photo",
     "assess",
     "load_knowledge_base",
     "open_store",
     "plan",
+    "read_photo",
+    "render_overlay",
     "score",
 ]
 
