@@ -1,6 +1,8 @@
 """Speed, memory and accuracy of ``analyze3d`` against a plain least-squares + DCT baseline.
 
-Run: ``python benchmarks/bench_analyze3d.py`` (about 3-4 minutes; ``--quick`` skips 12 MP).
+Run: ``python benchmarks/bench_analyze3d.py`` (about 3-4 minutes; ``--quick`` skips 12 MP);
+``python benchmarks/bench_analyze3d.py --validation 20`` prints the tables of
+``docs/validation-3d.md`` (about 10 minutes).
 
 * **Speed**, seconds per megapixel per image set, on rendered scenes of 1 and 4 MP (8 lights)
   and a 12 MP (4032 x 3024) set made by mirroring the 4 MP render: the baseline is plain
@@ -162,10 +164,55 @@ def memory() -> None:
     )
 
 
+def validation(n_scenes: int) -> None:
+    """The numbers in docs/validation-3d.md: held-out seeds through files and the intake gate."""
+    from scarwise.imaging.analyze3d import analyze_scars_3d
+    from scarwise.imaging.intake import read_photo
+    from scarwise.imaging.lights import parse_lights
+    from scarwise.testing.scar_scenes import scene_files
+
+    def run(variant: str, seed0: int, n: int, **kwargs: object) -> None:
+        pairs = []
+        for seed in range(seed0, seed0 + n):
+            scene = render_scar_scene(seed, **kwargs)  # type: ignore[arg-type]
+            files = scene_files(scene, variant)  # type: ignore[arg-type]
+            names = [name for name, _ in files]
+            photos = [read_photo(data, name=name) for name, data in files]
+            lights = parse_lights(scene.lights_document(names), names)
+            result = analyze_scars_3d(photos, lights, scene.pixel_mm)
+            pairs.append((scene, [s.model_dump() for s in result.scars]))
+        extra = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or "defaults"
+        print(f"\n### {variant}, {n} scenes, seeds {seed0}-{seed0 + n - 1}, {extra}\n")
+        print(validate(pairs).table(), flush=True)
+
+    run("png16", 3000, n_scenes)
+    run("jpeg", 4000, n_scenes, n_lights=8)
+    run("jpeg", 4000, n_scenes, n_lights=6)
+    k = max(4, n_scenes // 2)
+    run("png16", 5000, k, specular=0.0)
+    run("png16", 5000, k, specular=0.15)
+    run("png16", 5000, k, n_lights=4)
+    run("png16", 5000, k, slant_deg=40.0)
+    run("png16", 5000, k, noise=0.02)
+    run("jpeg", 5000, k, n_lights=8, texture_um=8.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 12 MP runs")
+    parser.add_argument(
+        "--validation",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead, print the validation tables on N held-out scenes per set",
+    )
     args = parser.parse_args()
+    if args.validation:
+        validation(args.validation)
+        return
+    if not args.quick:
+        memory()  # first: a child process inherits the parent's peak RSS (Linux keeps it over exec)
     print(
         "| set | baseline LS + DCT s/MP | scarwise reconstruction s/MP | scarwise whole analyze3d s/MP |"
     )
@@ -185,7 +232,6 @@ def main() -> None:
         huge = np.pad(big_stack, ((0, 0), (0, 3024 - 2048), (0, 4032 - 2048)), mode="reflect")
         speed(np.ascontiguousarray(huge), big, "4032 x 3024, mirrored", 1)
         del huge
-        memory()
     del big_stack
     accuracy()
     print(

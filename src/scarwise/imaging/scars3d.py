@@ -281,12 +281,12 @@ def _fit_quadratic(z: F32, ring: Bool) -> F32 | None:
     rr, cc = rr[::step], cc[::step]
     h, w = z.shape
     scale = float(max(h, w))
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    basis = _poly_basis((xx - w / 2) / scale, (yy - h / 2) / scale, 2)
-    a = basis[rr, cc]
+    xs = ((np.arange(w, dtype=np.float32) - w / 2) / scale)[None, :]
+    ys = ((np.arange(h, dtype=np.float32) - h / 2) / scale)[:, None]
+    a = _poly_basis(xs[0, cc], ys[rr, 0], 2)
     b = z[rr, cc]
     use = np.ones(rr.size, bool)
-    coef = None
+    coef = np.zeros(6, dtype=np.float32)
     for _ in range(3):
         coef = _lstsq(a[use], b[use])
         res = b - a @ coef
@@ -295,8 +295,10 @@ def _fit_quadratic(z: F32, ring: Bool) -> F32 | None:
         if new_use.sum() < 12 or np.array_equal(new_use, use):
             break
         use = new_use
-    assert coef is not None
-    return (basis @ coef.astype(np.float32)).astype(np.float32)
+    # same term order as _poly_basis(x, y, 2): 1, y, y², x, xy, x²
+    c0, c_y, c_yy, c_x, c_xy, c_xx = (float(v) for v in coef)
+    surface = (c0 + c_y * ys + c_yy * ys * ys) + xs * (c_x + c_xy * ys) + c_xx * xs * xs
+    return np.asarray(surface, dtype=np.float32)
 
 
 def _cut_by_edge(
@@ -337,8 +339,9 @@ def _measure_local(
         req = float(np.sqrt(area_px / np.pi))
         r_in = max(2, round(0.3 * req) + 1)
         r_out = r_in + max(5, round(0.6 * req))
-        inner = ndi.binary_dilation(region, iterations=r_in)
-        outer = ndi.binary_dilation(region, iterations=r_out)
+        dist = ndi.distance_transform_cdt(~region, metric="chessboard")
+        inner = dist <= r_in
+        outer = dist <= r_out
         ring = outer & ~inner & ~others
         if _cut_by_edge(outer, ring, outside, rows, cols, height_full_shape):
             return None
@@ -412,7 +415,7 @@ def find_scars(height_mm: F32, pixel_mm: float, mask: Bool | None = None) -> Sca
         outside = ~valid[rows, cols]
         d_s = ndi.gaussian_filter(d0[rows, cols], 1.0)
         # split on a grid of about 0.06 mm (enough for 0.3 mm scars, fast on big photos)
-        fs = max(1, int(round(0.06 / pixel_mm)))
+        fs = max(1, round(0.06 / pixel_mm))
         d_small = np.where(comp, d_s, 0.0)[::fs, ::fs].astype(np.float64)
         comp_small = comp[::fs, ::fs]
         markers_img = h_maxima(d_small, SPLIT_MM)  # type: ignore[no-untyped-call]
