@@ -29,6 +29,7 @@ from scarwise._version import __version__
 from scarwise.config import Settings
 from scarwise.errors import (
     InvalidInput,
+    MethodNotAllowed,
     NotFound,
     ScarwiseError,
     UsageError,
@@ -197,8 +198,6 @@ def request_id_of(request: Request) -> str | None:
 
 def _error_response(request: Request, exc: BaseException) -> Response:
     status = http_status_for(exc)
-    if isinstance(exc, _StatusUsageError):
-        status = exc.status
     rid = request_id_of(request)
     payload = to_payload(exc, request_id=rid)
     if status >= 500:
@@ -215,14 +214,6 @@ def _error_response(request: Request, exc: BaseException) -> Response:
         {"error": payload["error"], "status": status, "csrf_token": ""},
         status_code=status,
     )
-
-
-class _StatusUsageError(UsageError):
-    """A usage error with an HTTP status of its own (405 method not allowed, ...)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -242,8 +233,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             err = too_large_error(getattr(exc, "limit", 0))
         elif exc.status_code == 422:
             err = InvalidInput(str(exc.detail))
+        elif exc.status_code == 405:
+            err = MethodNotAllowed(f"{request.method} {request.url.path}: method not allowed")
         else:
-            err = _StatusUsageError(str(exc.detail), exc.status_code)
+            err = UsageError(str(exc.detail))
         response = _error_response(request, err)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
