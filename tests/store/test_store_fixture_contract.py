@@ -9,7 +9,9 @@ from scarwise.testing.store_fixtures import make_store_url
 
 def test_unreachable_postgresql_fails_loudly(monkeypatch, tmp_path):
     monkeypatch.setenv("SCARWISE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:1/test")
-    with pytest.raises(pytest.fail.Exception, match=r"PostgreSQL is not reachable .* never skipped"):
+    with pytest.raises(
+        pytest.fail.Exception, match=r"PostgreSQL is not reachable .* never skipped"
+    ):
         make_store_url("postgresql", tmp_path)
 
 
@@ -49,3 +51,22 @@ def test_interactive_assessment_asks_item_by_item(monkeypatch):
 
     # boxcar > 20 -> 20 x 3 = 60; rolling 1-4 -> 25 x 1 = 25 (contracts/scales.md)
     assert scarwise.score("ecca", data).score == 85
+
+
+def test_demo_history_is_deterministic_and_complete(tmp_path):
+    from scarwise.store import open_store
+    from scarwise.testing.store_fixtures import TickingClock, fill_demo_history
+
+    histories = []
+    for run in ("a", "b"):
+        with open_store(f"sqlite:///{tmp_path / run / 's.db'}", clock=TickingClock(),
+                        new_id=iter(f"{run}{i:031d}"[-32:] for i in range(10_000)).__next__) as store:
+            person = fill_demo_history(store)
+            history = store.history(person).to_json_dict()
+            histories.append([{k: v for k, v in e.items() if k not in {"id", "regimen_id", "photo_ids"}}
+                              for e in history["events"]])
+            kinds = {e["kind"] for e in history["events"]}
+            assert kinds == {"assessment", "session", "regimen", "dose", "analysis", "photo"}
+            report = store.report(person, tmp_path / run / "r.html").report
+            assert report.photo_pairs == 1
+    assert histories[0] == histories[1]

@@ -276,8 +276,7 @@ def adherence_calendar_figure(summary: AdherenceSummary) -> Figure:
     # so the map reads in grey and for red-green colour blindness; white = nothing due.
     cmap = LinearSegmentedColormap.from_list(
         "adherence", ["#e8a33d", "#f3e3a1", "#9ccf8f", "#1e7b34"]
-    )
-    cmap.set_bad("#ffffff")
+    ).with_extremes(bad="#ffffff")
     image = ax.pcolormesh(
         np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, edgecolors="white", linewidth=1.0
     )

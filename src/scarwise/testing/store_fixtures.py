@@ -9,6 +9,9 @@ share tables.
 
 If PostgreSQL does not answer, the ``[postgresql]`` tests **fail** with a message saying how to
 start it (``scripts/ensure-postgres``); they are never skipped.
+
+:func:`fill_demo_history` writes a plausible six-month history (scores, sessions, regimen with
+doses, analyses, two photos) for demos and screenshots; it is a pure function of its seed.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from scarwise.config import Settings
 __all__ = [
     "DEFAULT_POSTGRES_URL",
     "TickingClock",
+    "fill_demo_history",
     "make_store_url",
     "pg_admin_url",
     "store",
@@ -118,3 +122,96 @@ def store(store_url: str, tmp_path: Path) -> Iterator[Any]:
         yield opened
     finally:
         opened.close()
+
+
+def fill_demo_history(store: Any, *, name: str = "Demo Person", seed: int = 7) -> str:
+    """Add one person with a made-up six-month course of treatment; returns their id.
+
+    Everything is synthetic and deterministic for a given ``seed``: four ECCA and SCAR-S
+    assessments that improve, three procedure sessions, a daily retinoid and sunscreen with
+    about 80 % adherence, ``analyze3d``/``analyze`` summaries that fall, and a before/after pair of
+    generated skin photos (the second taken from a slightly shifted camera), stored through the
+    intake gate like any upload.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    person = store.add_person(name).person
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    counts = [(12, 6, 25), (10, 5, 22), (8, 4, 18), (6, 3, 12)]
+    for k, (boxcar, rolling, icepick) in enumerate(counts):
+        when = start + timedelta(days=45 * k)
+        ecca = {"counts": {"boxcar_u": boxcar, "rolling_m": rolling, "icepick_v": icepick}}
+        store.record_assessment(person.id, "ecca", ecca, date=when, rater="demo")
+        store.record_assessment(
+            person.id, "scar-s", {"face": max(1, 4 - k)}, date=when, rater="demo"
+        )
+        after = when + timedelta(days=1)
+        summary = {
+            "count": 30 - 4 * k,
+            "total_volume_mm3": round(9.5 - 1.8 * k, 2),
+            "mean_depth_mm": 0.3,
+        }
+        store.record_analysis(
+            person.id,
+            {"schema": "analyze3d/1", "scarwise_version": "demo", "summary": summary},
+            date=after,
+        )
+        indices = {
+            "mean_a_star": round(15.0 - 1.1 * k, 2),
+            "erythema_index": round(0.5 - 0.04 * k, 3),
+        }
+        store.record_analysis(
+            person.id,
+            {"schema": "analyze/1", "scarwise_version": "demo", "indices": indices},
+            date=after,
+        )
+    for treatment, session_day in (
+        ("subcision", "2026-01-20"),
+        ("fractional-ablative-laser", "2026-03-01"),
+        ("subcision", "2026-04-10"),
+    ):
+        store.add_session(
+            person.id,
+            treatment,
+            date=session_day,
+            provider="Demo clinic",
+            downtime_days=3,
+            side_effects=["swelling"],
+            outcome_rating=4,
+        )
+    retinoid = store.add_regimen_item(person.id, "topical-retinoid", "daily", start=start).regimen
+    sunscreen = store.add_regimen_item(person.id, "sunscreen", "daily", start=start).regimen
+    for day in range(170):
+        when = start + timedelta(days=day, hours=20)
+        if rng.random() < 0.8:
+            store.log_dose(retinoid.id, date=when)
+        if rng.random() < 0.6 + 0.3 * (day > 60):
+            store.log_dose(sunscreen.id, date=when - timedelta(hours=12))
+    yy, xx = np.mgrid[0:300, 0:400]
+    texture = 8 * np.sin(xx / 23.0) + 6 * np.cos(yy / 17.0) + rng.normal(0, 1.5, (300, 400))
+
+    def skin(fade: float) -> Any:
+        base = np.stack([205.0 + texture, 160.0 + texture, 140.0 + texture], axis=-1)
+        for cx, cy, r, depth in (
+            (120, 100, 9, 50),
+            (240, 150, 12, 60),
+            (190, 220, 7, 45),
+            (300, 100, 10, 55),
+        ):
+            base[((xx - cx) ** 2 + (yy - cy) ** 2) < r * r] -= depth * fade
+        return np.clip(base, 0, 255).astype(np.uint8)
+
+    for pixels, taken in (
+        (skin(1.0)[30:270, 40:360], "2026-01-05"),
+        (skin(0.4)[34:274, 34:354], "2026-06-20"),
+    ):
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="PNG")
+        store.add_photo_bytes(
+            person.id, buffer.getvalue(), name="demo.png", date=taken, region="face"
+        )
+    return str(person.id)
