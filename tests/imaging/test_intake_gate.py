@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zlib
 
@@ -16,6 +17,10 @@ from scarwise.config import Settings
 from scarwise.errors import NotFound, PhotoRejected, UploadTooLarge, exit_code_for
 from scarwise.imaging.intake import IntakeLimits, detect_format, read_photo, read_photo_file
 from scarwise.testing.hostile_images import fuzz_one, hostile_corpus, valid_samples, write_corpus
+
+# The long fuzz run (docs/fuzzing.md) raises these through the environment.
+FUZZ_EXAMPLES = int(os.environ.get("SCARWISE_FUZZ_EXAMPLES", "150"))
+FUZZ_RANDOM = os.environ.get("SCARWISE_FUZZ_RANDOM") == "1"  # random seeds instead of derandomized
 
 CORPUS = hostile_corpus()
 SEEDS = valid_samples()
@@ -179,9 +184,9 @@ SEED_LIST = [SEEDS[k] for k in sorted(SEEDS)]
 
 
 @settings(
-    max_examples=150,
+    max_examples=FUZZ_EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=not FUZZ_RANDOM,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
@@ -198,7 +203,7 @@ def test_mutated_files_never_raise_anything_but_gate_errors(
     fuzz_one(bytes(data))
 
 
-@settings(max_examples=100, deadline=None, derandomize=True)
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=not FUZZ_RANDOM)
 @given(st.binary(max_size=2048))
 def test_random_bytes_never_raise_anything_but_gate_errors(data: bytes) -> None:
     assert fuzz_one(data) is None or detect_format(data) is not None

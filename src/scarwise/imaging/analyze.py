@@ -28,7 +28,6 @@ from scarwise.imaging.colour import (
     srgb_to_linear16,
 )
 from scarwise.imaging.intake import Photo
-from scarwise.imaging.spots import DetectedSpot
 from scarwise.imaging.models import (
     AnalyzeResult,
     ColourIndices,
@@ -36,6 +35,7 @@ from scarwise.imaging.models import (
     SkinTone,
     Spot,
 )
+from scarwise.imaging.spots import DetectedSpot
 
 __all__ = ["NO_CALIBRATION_WARNING", "analyze_photo"]
 

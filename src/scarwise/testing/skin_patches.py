@@ -83,9 +83,9 @@ def skin_lab_for_ita(ita: float, rng: np.random.Generator) -> tuple[float, float
         b = float(rng.uniform(11.0, 21.0))
         a = float(rng.uniform(6.0, 14.0))
         lightness = 50.0 + b * float(np.tan(np.radians(ita)))
-        if not 24.0 <= lightness <= 88.0:
+        if not 24.0 <= lightness <= 84.0:
             b = float(
-                np.clip((np.clip(lightness, 24.0, 88.0) - 50.0) / np.tan(np.radians(ita)), 6, 30)
+                np.clip((np.clip(lightness, 24.0, 84.0) - 50.0) / np.tan(np.radians(ita)), 6, 30)
             )
             lightness = 50.0 + b * float(np.tan(np.radians(ita)))
         lin = lab_to_linear(np.array([lightness, a, b]))
