@@ -23,8 +23,18 @@ from scarwise.testing.skin_patches import PatchScore, render_skin_patch, score_a
 GROUPS = {"light": (45.0, 70.0), "medium": (12.0, 40.0), "dark": (-55.0, 5.0)}
 
 
-def _score(seed: int, ita: float | None) -> tuple[PatchScore, float, float]:
-    patch = render_skin_patch(seed, ita=ita)
+#: A simulated camera whose pigment directions are 8° (melanin) and 6° (haemoglobin) off the ones
+#: the analysis assumes.
+OTHER_CAMERA = (np.array([0.30, 0.62, 0.72]), np.array([0.30, 0.76, 0.58]))
+
+
+def _score(
+    seed: int, ita: float | None, *, other_camera: bool = False
+) -> tuple[PatchScore, float, float]:
+    vectors = OTHER_CAMERA if other_camera else (None, None)
+    patch = render_skin_patch(
+        seed, ita=ita, melanin_vector=vectors[0], haemoglobin_vector=vectors[1]
+    )
     buf = io.BytesIO()
     Image.fromarray(patch.pixels).save(buf, format="PNG")
     result = analyze_photo(read_photo(buf.getvalue()), region="full")
@@ -73,6 +83,15 @@ def main() -> None:
     _table(f"Held-out patches (seeds 10000+, {per_group} per group)", held_out)
     tuning = [_score(seed, None) for seed in range(60)]
     _table("Tuning patches (seeds 0-59, ITA uniform from -55° to 70°)", tuning)
+    other = []
+    for g, (lo, hi) in enumerate(GROUPS.values()):
+        for i in range(10):
+            seed = 20_000 + 1000 * g + i
+            ita = float(np.random.default_rng(seed).uniform(lo, hi))
+            other.append(_score(seed, ita, other_camera=True))
+    _table(
+        "Camera with other pigment directions (8° and 6° off; seeds 20000+, 10 per group)", other
+    )
 
 
 if __name__ == "__main__":

@@ -94,3 +94,31 @@ def test_no_marks_on_clean_skin() -> None:
     result = analyze_photo(_photo(patch), region="full")
     assert patch.spots == ()
     assert len(result.spots) <= 1
+
+
+def test_marks_survive_a_camera_with_other_pigment_directions() -> None:
+    """Render with melanin/haemoglobin directions 8° and 6° off the ones the analysis assumes."""
+    melanin, haemoglobin = np.array([0.30, 0.62, 0.72]), np.array([0.30, 0.76, 0.58])
+    rows = []
+    for seed, ita in ((7201, 60.0), (7202, 25.0), (7203, -20.0), (7204, -45.0)):
+        patch = render_skin_patch(
+            seed, ita=ita, melanin_vector=melanin, haemoglobin_vector=haemoglobin
+        )
+        rows.append(score_analysis(patch, analyze_photo(_photo(patch), region="full")))
+    n_true = sum(s.n_true for s in rows)
+    n_match = sum(s.n_matched for s in rows)
+    assert n_match / n_true >= 0.9
+    assert n_match / sum(s.n_detected for s in rows) >= 0.85
+    assert sum(s.n_kind_right for s in rows) / n_match >= 0.9
+    assert all(abs(s.ita_error_deg) <= 1.5 and s.delta_e76 <= 1.0 for s in rows)
+
+
+def test_sixteen_bit_photo_gives_the_same_numbers() -> None:
+    from scarwise.imaging.intake import Photo
+
+    patch = render_skin_patch(7300, ita=35.0)
+    eight = analyze_photo(_photo(patch), region="full")
+    wide = patch.pixels.astype(np.uint16) * 257
+    sixteen = analyze_photo(Photo(wide, 16, "png", False, "0" * 64), region="full")
+    assert np.allclose(eight.skin_tone.lab, sixteen.skin_tone.lab, atol=0.05)
+    assert len(eight.spots) == len(sixteen.spots)

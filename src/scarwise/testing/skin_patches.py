@@ -142,6 +142,8 @@ def render_skin_patch(
     spot_fraction: float | None = None,
     grey_card: bool = False,
     noise_levels: float = 1.2,
+    melanin_vector: NDArray[np.floating] | None = None,
+    haemoglobin_vector: NDArray[np.floating] | None = None,
 ) -> SkinPatch:
     """Render one synthetic skin patch (``size`` = (width, height)) with its ground truth.
 
@@ -163,6 +165,10 @@ def render_skin_patch(
         to the whole photo (what calibration must undo).
     noise_levels
         Camera noise, standard deviation in 8-bit code values.
+    melanin_vector, haemoglobin_vector
+        Pigment density directions of the simulated camera (default: the ones the analysis
+        assumes, :data:`~scarwise.imaging.colour.MELANIN_DENSITY` and ``HAEMOGLOBIN_DENSITY``);
+        pass others to test robustness to a camera whose pigment directions differ.
     """
     import cv2
 
@@ -276,9 +282,15 @@ def render_skin_patch(
             next_id += 1
             covered += area
 
-    density = mel[..., None] * MELANIN_DENSITY.astype(np.float32) + hae[
-        ..., None
-    ] * HAEMOGLOBIN_DENSITY.astype(np.float32)
+    mel_vec = np.asarray(
+        MELANIN_DENSITY if melanin_vector is None else melanin_vector, dtype=np.float32
+    )
+    hae_vec = np.asarray(
+        HAEMOGLOBIN_DENSITY if haemoglobin_vector is None else haemoglobin_vector, dtype=np.float32
+    )
+    mel_vec = mel_vec / np.linalg.norm(mel_vec)
+    hae_vec = hae_vec / np.linalg.norm(hae_vec)
+    density = mel[..., None] * mel_vec + hae[..., None] * hae_vec
     lin = base[None, None, :] * np.exp(-density)
 
     # Uneven light: mean 1 over the patch.
