@@ -19,6 +19,12 @@ gate follows ``research/ecosystem-style.md`` §3.3 (OWASP ASVS 5.0 V5 file handl
 The uploaded bytes are never kept: :class:`Photo` holds their SHA-256 and the decoded pixels.
 Metadata may warn (an unreadable EXIF block or ICC profile becomes a warning), pixels never
 (anything wrong with the image data is a rejection).
+
+Threads: ``warnings.catch_warnings`` (used to turn Pillow's bomb warning into an error) changes
+process-wide state, so under concurrent decoding another thread may briefly see the default
+filter. The gate does not depend on it: its own pixel cap is checked from the header before any
+decoding, and with the default cap (64 MP) it is stricter than Pillow's (89.5 MP). Only a cap
+raised above Pillow's limit relies on the warning filter.
 """
 
 from __future__ import annotations

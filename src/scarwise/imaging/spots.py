@@ -39,7 +39,8 @@ STRONG_DENSITY: Final = 0.075
 WEAK_SIGMAS: Final = 3.5
 STRONG_SIGMAS: Final = 6.0
 SHINE_DENSITY: Final = 0.06  # brighter than the background by this much: shine
-BACKGROUND_SIGMA_FRACTION: Final = 0.1  # background blur, as a fraction of the longer side
+# Background blur, as a fraction of the longer side of the analysed region's bounding box.
+BACKGROUND_SIGMA_FRACTION: Final = 0.1
 # A component whose widest inscribed disk has a radius under THIN_RADIUS px and whose area is
 # more than THIN_ELONGATION times that disk's is a hair or a line, not a mark.
 THIN_RADIUS: Final = 3.5
@@ -100,7 +101,15 @@ def _masked_log_blur(
     m = mask.astype(np.float32)
     num = cv2.resize(linear * (m / field)[..., None], (sw, sh), interpolation=cv2.INTER_AREA)
     den = cv2.resize(m, (sw, sh), interpolation=cv2.INTER_AREA)
-    sigma = sigma_fraction * max(sh, sw)
+    ys, xs = np.nonzero(mask[:: max(1, h // 256), :: max(1, w // 256)])
+    if ys.size:
+        extent = max(
+            (ys.max() - ys.min() + 1) * max(1, h // 256) / h * sh,
+            (xs.max() - xs.min() + 1) * max(1, w // 256) / w * sw,
+        )
+    else:
+        extent = max(sh, sw)
+    sigma = max(1.0, sigma_fraction * float(extent))
     k = int(sigma * 6) | 1
     num = cv2.GaussianBlur(num, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
     den = cv2.GaussianBlur(den, (k, k), sigma, borderType=cv2.BORDER_REFLECT)
