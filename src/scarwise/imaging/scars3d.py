@@ -114,6 +114,21 @@ def _window(
     )
 
 
+def _touches_cut(
+    extent: Bool, rows: slice, cols: slice, full_shape: tuple[int, int] | None
+) -> bool:
+    """True when ``extent`` reaches a window side that is not the picture's own edge."""
+    if full_shape is None:
+        return False
+    h, w = extent.shape
+    return bool(
+        (rows.start > 0 and extent[0].any())
+        or (cols.start > 0 and extent[:, 0].any())
+        or (rows.start + h < full_shape[0] and extent[-1].any())
+        or (cols.start + w < full_shape[1] and extent[:, -1].any())
+    )
+
+
 def _measure_window(
     d: F32,
     deepest: tuple[int, int],
@@ -121,6 +136,7 @@ def _measure_window(
     forbid: Bool | None,
     rows: slice,
     cols: slice,
+    full_shape: tuple[int, int] | None = None,
 ) -> ScarMeasurement | None:
     """Contract measurements on a window of the (smoothed) depression map ``d`` (mm, + = below)."""
     depth = float(d[deepest])
@@ -134,6 +150,8 @@ def _measure_window(
     if lab == 0:
         return None
     extent = labels == lab
+    if _touches_cut(extent, rows, cols, full_shape):
+        return None  # reaches the edge of its window: a broad undulation, not a measurable scar
     area_px = int(extent.sum())
     px2 = pixel_mm * pixel_mm
     area = area_px * px2
@@ -353,10 +371,16 @@ def _measure_local(
         flat = np.where(basin, d, -np.inf).argmax()
         deepest = np.unravel_index(flat, d.shape)
         m_new = _measure_window(
-            d, (int(deepest[0]), int(deepest[1])), pixel_mm, others | outside, rows, cols
+            d,
+            (int(deepest[0]), int(deepest[1])),
+            pixel_mm,
+            others | outside,
+            rows,
+            cols,
+            height_full_shape,
         )
         if m_new is None:
-            return m
+            return None
         m = m_new
         region = m.mask
     return m
@@ -408,7 +432,7 @@ def find_scars(height_mm: F32, pixel_mm: float, mask: Bool | None = None) -> Sca
         if comp_full.sum() < min_area_px or float(d0[sl][comp_full].max()) < 0.7 * MIN_DEPTH_MM:
             continue
         req = float(np.sqrt(comp_full.sum() / np.pi))
-        margin = round(1.2 * req) + 8
+        margin = round(1.5 * req) + round(1.0 / pixel_mm) + 8
         rows, cols = _window(height.shape, sl[0].start, sl[0].stop, sl[1].start, sl[1].stop, margin)
         comp = labels[rows, cols] == lab
         others = (labels[rows, cols] > 0) & ~comp
