@@ -53,6 +53,7 @@ def test_json_follows_the_contract(patch_file, capsys) -> None:
         "no colour reference in the photo: absolute colour values are approximate"
         in data["warnings"]
     )
+    assert not any(w.startswith("strong shading") for w in data["warnings"])
 
 
 def test_without_pixel_mm_areas_are_null(patch_file, capsys) -> None:

@@ -51,6 +51,10 @@ _MIN_SPOT_AREA_PX: Final = 20  # contracts/imaging.md: spots under 20 px are ign
 #: face width are edge artefacts (eyelid and nostril shadows, hairline strands) [M: tuned by eye
 #: on the astronaut portrait, not validated on real faces].
 FACE_EDGE_FRACTION: Final = 0.03
+#: Above this robust spread of pigment density over the local background, the detection
+#: thresholds (which scale with it) are far above the marks' contrast: the result warns. The
+#: synthetic patches give 0.02-0.03; a studio portrait's face with 3-D shading gives 0.3-0.4.
+UNEVEN_SKIN_DENSITY: Final = 0.08
 
 
 def analyze_photo(
@@ -191,6 +195,11 @@ def analyze_photo(
         calibrated = True
     else:
         warnings.append(NO_CALIBRATION_WARNING)
+    if meas.noise_density > UNEVEN_SKIN_DENSITY:
+        warnings.append(
+            "strong shading or uneven light across the skin: small or faint marks may be missed "
+            "(an evenly lit close-up with --region full or --mask works best)"
+        )
     if meas.saturated_fraction > 0.01:
         warnings.append(
             f"{meas.saturated_fraction:.0%} of the skin is overexposed (clipped): "

@@ -32,7 +32,7 @@ _BROW_A: Final = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46)
 _BROW_B: Final = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
 _LIPS: Final = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39,
                 40, 185)  # fmt: skip
-_LOWER_NOSE: Final = (129, 64, 98, 97, 2, 326, 327, 294, 358, 279, 1, 49)
+_LOWER_NOSE: Final = (98, 97, 2, 326, 327, 1)  # nose tip, columella and both nostrils
 
 #: Face regions reported by ``scarwise analyze`` (left/right as the person sees them: the
 #: person's right cheek is on the image's left in an ordinary, unmirrored photo).
@@ -65,7 +65,7 @@ def face_skin_mask(
     for idx in (_EYE_A, _EYE_B, _BROW_A, _BROW_B, _LIPS, _LOWER_NOSE):
         cv2.fillPoly(holes, [cv2.convexHull(_poly(points, idx, scale))], 1)
     eye_w = float(np.linalg.norm(points[33, :2] - points[133, :2])) * scale
-    margin = max(1, round(eye_w * 0.25))
+    margin = max(1, round(eye_w * 0.18))
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1,) * 2)
     grown = np.asarray(cv2.dilate(holes, disk))
     # Keep off the oval's edge too: hairline, ears and background blur into it.

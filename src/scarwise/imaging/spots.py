@@ -73,6 +73,7 @@ class SkinMeasurement:
     spots: tuple[DetectedSpot, ...]
     noise_density: float
     saturated_fraction: float
+    excess: NDArray[np.float32]  # pigment density over the local background, per pixel
 
 
 def _to_size(small: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
@@ -281,4 +282,5 @@ def measure_skin(
         spots=tuple(spots),
         noise_density=float(sigma),
         saturated_fraction=float(saturated.sum() / max(1, int(region.sum()))),
+        excess=excess,
     )
