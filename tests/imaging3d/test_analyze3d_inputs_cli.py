@@ -183,3 +183,33 @@ def test_lights_calibrate_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert (
         run(["lights", "calibrate", *names, "--sphere", "70,60", "--out", str(out), "--json"]) == 2
     )
+
+
+def test_mask_leaves_out_a_scar_and_three_lights_warn() -> None:
+    from scarwise.imaging.analyze3d import analyze_luminance_3d
+
+    scene = render_scar_scene(
+        12,
+        size_px=(400, 400),
+        n_lights=3,
+        intensity_spread=0.0,
+        specular=0.0,
+        counts={"icepick": 1, "boxcar": 2, "rolling": 0},
+        n_pores=0,
+    )
+    lum = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    stack = np.stack([im @ lum for im in scene.images]).astype(np.float32)
+    lights = LightSet(lights=tuple(Light(direction=tuple(d)) for d in scene.directions))  # type: ignore[arg-type]
+    full = analyze_luminance_3d(stack.copy(), lights, scene.pixel_mm)
+    assert full.summary.count == len(scene.scars)
+    assert any("3 lights" in w for w in full.warnings)
+    first = scene.scars[0]
+    mask = np.ones((400, 400), dtype=bool)
+    cx, cy = (round(v) for v in first.centroid_px)
+    radius = round(first.diameter_mm / scene.pixel_mm)
+    mask[max(cy - radius, 0) : cy + radius, max(cx - radius, 0) : cx + radius] = False
+    masked = analyze_luminance_3d(stack, lights, scene.pixel_mm, mask=mask)
+    assert masked.summary.count == len(scene.scars) - 1
+    assert all(
+        np.hypot(s.centroid_px[0] - cx, s.centroid_px[1] - cy) > radius for s in masked.scars
+    )
