@@ -11,6 +11,7 @@ TABLE = [
     (e.AuthRequired, "usage", 2, 401),
     (e.Forbidden, "usage", 2, 403),
     (e.MethodNotAllowed, "usage", 2, 405),
+    (e.MissingExtra, "usage", 2, 500),
     (e.InvalidInput, "invalid_input", 3, 422),
     (e.ProfileError, "invalid_input", 3, 422),
     (e.PhotoRejected, "invalid_input", 3, 422),

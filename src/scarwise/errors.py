@@ -11,7 +11,8 @@ The command line and the web app never decide codes themselves: they call :func:
     ├── UsageError                     usage           2     400
     │   ├── AuthRequired               usage           2     401
     │   ├── Forbidden                  usage           2     403
-    │   └── MethodNotAllowed           usage           2     405
+    │   ├── MethodNotAllowed           usage           2     405
+    │   └── MissingExtra               usage           2     500
     ├── InvalidInput                   invalid_input   3     422
     │   ├── ProfileError               invalid_input   3     422
     │   ├── PhotoRejected              invalid_input   3     422
@@ -37,6 +38,7 @@ __all__ = [
     "InternalError",
     "InvalidInput",
     "MethodNotAllowed",
+    "MissingExtra",
     "NotFound",
     "PhotoRejected",
     "Problem",
@@ -123,6 +125,12 @@ class MethodNotAllowed(UsageError):
     """HTTP only: the path exists but not for this method."""
 
     http_status = 405
+
+
+class MissingExtra(UsageError):
+    """An optional part of scarwise (an extra) is not installed; the hint names it."""
+
+    http_status = 500
 
 
 class InvalidInput(ScarwiseError):

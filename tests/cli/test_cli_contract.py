@@ -170,3 +170,21 @@ def test_module_entry_point_and_lazy_imports() -> None:
     )
     assert "HEAVY [] RC 0" in proc.stderr, proc.stderr[-2000:]
     assert "Usage" in proc.stdout
+
+
+def test_missing_extra_names_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Without the imaging extra, `analyze` says which extra to install (exit 2, no traceback)."""
+    photo = tmp_path / "p.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    for name in [m for m in sys.modules if m.split(".")[0] in {"numpy", "PIL", "scarwise"}]:
+        if name.startswith(("numpy", "PIL", "scarwise.imaging")):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    code, obj, err = _run(capsys, "analyze", str(photo), "--json")
+    assert code == 2
+    _assert_error_shape(obj, "usage")
+    assert obj["error"]["hint"] == "pip install 'scarwise[imaging]'"
+    assert "Traceback" not in err

@@ -95,15 +95,28 @@ def run(argv: Sequence[str] | None = None) -> int:
         code = exc.exit_code
     except KeyboardInterrupt:
         code = 130
+    except ModuleNotFoundError as exc:
+        from scarwise.extras import missing_extra
+
+        missing = missing_extra(exc)
+        if missing is None:
+            code = _internal(exc, json_mode=json_mode, debug=debug)
+        else:
+            emit_error(missing, json_mode=json_mode)
+            code = missing.exit_code
     except Exception as exc:  # the one catch-all: a bug, reported without its text
-        request_id = uuid.uuid4().hex[:12]
-        if debug:
-            traceback.print_exc()
-        emit_error(exc, json_mode=json_mode, request_id=request_id)
-        code = 1
+        code = _internal(exc, json_mode=json_mode, debug=debug)
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _internal(exc: BaseException, *, json_mode: bool, debug: bool) -> int:
+    request_id = uuid.uuid4().hex[:12]
+    if debug:
+        traceback.print_exception(exc)
+    emit_error(exc, json_mode=json_mode, request_id=request_id)
+    return 1
 
 
 def _click_message(exc: TyperException) -> str:
