@@ -218,6 +218,10 @@ def check_inputs(
                     f"{mask.shape[1]}x{mask.shape[0]} px",
                 )
             )
+        elif mask is not None and not np.any(mask):
+            problems.append(
+                Problem("mask", "some non-zero pixels (skin to analyse)", "an empty mask")
+            )
     if lights is not None:
         if len(lights.lights) != len(sizes):
             problems.append(
@@ -378,7 +382,7 @@ def _analyze_stack(
     del field
     height = integrate_normals(normals, pixel_mm)
     del normals
-    valid = None if mask is None else np.asarray(mask) > 0
+    valid = None if mask is None else _mask_2d(mask)
     if valid is not None:
         height = _flatten_outside(height, valid)
     found = find_scars(height, pixel_mm, valid)
@@ -388,6 +392,12 @@ def _analyze_stack(
     result._albedo = albedo
     result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
     return result
+
+
+def _mask_2d(mask: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """A boolean H x W mask from any non-zero H x W or H x W x C array."""
+    m = np.asarray(mask) > 0
+    return np.asarray(m.any(axis=2) if m.ndim == 3 else m, dtype=bool)
 
 
 def _flatten_outside(height: F32, valid: npt.NDArray[np.bool_]) -> F32:
