@@ -89,3 +89,17 @@ def test_specular_free_signal_ignores_white_shine() -> None:
     assert np.max(np.abs(e_free / true - 1)) < 0.04
     assert np.max(np.abs(e_lum / true - 1)) > 0.1
     assert specular_free(np.repeat(rgb[..., :1], 3, axis=2)) is None  # grey: no colour signal
+
+
+@pytest.mark.parametrize(("specular", "warned"), [(0.0, False), (0.15, True)])
+def test_skin_shine_is_reported(specular: float, warned: bool) -> None:
+    from scarwise.imaging.analyze3d import analyze_luminance_3d
+    from scarwise.imaging.lights import Light, LightSet
+
+    scene = render_scar_scene(8, specular=specular)
+    rgb = np.stack(scene.images)
+    lights = LightSet(lights=tuple(Light(direction=tuple(d)) for d in scene.directions))  # type: ignore[arg-type]
+    result = analyze_luminance_3d(
+        (rgb @ LUM).astype(np.float32), lights, scene.pixel_mm, rgb_sample=sample_pixels(rgb)
+    )
+    assert any("shine" in w for w in result.warnings) is warned

@@ -360,10 +360,19 @@ def _analyze_stack(
             f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
         )
     if k >= 4:
-        sample = specular_free(rgb_sample) if rgb_sample is not None else None
-        if sample is None:
-            sample = sample_pixels(stack)
-        factors = estimate_light_intensities(sample, directions, stated=stated)
+        diffuse = specular_free(rgb_sample) if rgb_sample is not None else None
+        plain = sample_pixels(stack)
+        factors = estimate_light_intensities(
+            plain if diffuse is None else diffuse, directions, stated=stated
+        )
+        if diffuse is not None:
+            # shine fools the luminance-based estimate but not the specular-free one
+            from_luminance = estimate_light_intensities(plain, directions, stated=stated)
+            if float(np.max(np.abs(np.log(from_luminance / factors)))) > np.log(1.06):
+                warnings.append(
+                    "skin shine detected: depths of wide, shallow (rolling) scars may be "
+                    "overestimated; wash and dry the skin or use crossed polarisers"
+                )
         if float(np.max(np.abs(np.log(factors)))) > np.log(1.3):
             warnings.append(
                 "the lights' brightness differs by more than 30 % from what was stated: "
