@@ -59,12 +59,19 @@ def test_demo_history_is_deterministic_and_complete(tmp_path):
 
     histories = []
     for run in ("a", "b"):
-        with open_store(f"sqlite:///{tmp_path / run / 's.db'}", clock=TickingClock(),
-                        new_id=iter(f"{run}{i:031d}"[-32:] for i in range(10_000)).__next__) as store:
+        with open_store(
+            f"sqlite:///{tmp_path / run / 's.db'}",
+            clock=TickingClock(),
+            new_id=iter(f"{run}{i:031d}"[-32:] for i in range(10_000)).__next__,
+        ) as store:
             person = fill_demo_history(store)
             history = store.history(person).to_json_dict()
-            histories.append([{k: v for k, v in e.items() if k not in {"id", "regimen_id", "photo_ids"}}
-                              for e in history["events"]])
+            histories.append(
+                [
+                    {k: v for k, v in e.items() if k not in {"id", "regimen_id", "photo_ids"}}
+                    for e in history["events"]
+                ]
+            )
             kinds = {e["kind"] for e in history["events"]}
             assert kinds == {"assessment", "session", "regimen", "dose", "analysis", "photo"}
             report = store.report(person, tmp_path / run / "r.html").report
