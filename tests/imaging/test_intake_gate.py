@@ -293,3 +293,32 @@ def _matrix_icc(*, swap_red_green: bool) -> bytes:
     )
     assert len(header) == 128
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+def test_sixteen_bit_colour_png_keeps_full_precision() -> None:
+    """16-bit colour PNGs (linear light for analyze3d) are not reduced to 8 bits."""
+    import cv2
+
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 65536, size=(40, 60, 3), dtype=np.uint16)
+    ok, buf = cv2.imencode(".png", rgb[:, :, ::-1])
+    assert ok
+    photo = read_photo(buf.tobytes(), name="linear.png")
+    assert (photo.bit_depth, photo.pixels.dtype, photo.pixels.shape) == (16, np.uint16, (40, 60, 3))
+    assert np.array_equal(photo.pixels, rgb)
+    assert not photo.pixels.flags.writeable
+    assert not any("8 bits" in w for w in photo.warnings)
+    again = read_photo(photo.to_png_bytes(), name="stored.png")
+    assert np.array_equal(again.pixels, rgb)
+
+
+def test_sixteen_bit_colour_png_with_alpha_drops_alpha() -> None:
+    import cv2
+
+    rgba = np.zeros((10, 12, 4), dtype=np.uint16)
+    rgba[..., 0], rgba[..., 1], rgba[..., 2], rgba[..., 3] = 1000, 20000, 60000, 65535
+    ok, buf = cv2.imencode(".png", rgba[:, :, [2, 1, 0, 3]])
+    assert ok
+    photo = read_photo(buf.tobytes(), name="rgba16.png")
+    assert photo.pixels.shape == (10, 12, 3)
+    assert photo.pixels[0, 0].tolist() == [1000, 20000, 60000]

@@ -63,3 +63,25 @@ def test_summary_and_estimates_follow_the_scars(jpeg_runs) -> None:  # type: ign
         for scar in result.scars:
             assert scar.depth_mm >= 0.05 and scar.diameter_mm >= 0.3
             assert abs(scar.diameter_mm - 2 * (scar.area_mm2 / 3.141592653589793) ** 0.5) < 0.01
+
+
+def test_sixteen_bit_colour_sets_measure_like_grey() -> None:
+    """A 16-bit linear RGB set (kept at 16 bits by the intake gate) gives the grey set's numbers."""
+    from scarwise.imaging import analyze_scars_3d, parse_lights, read_photo
+    from scarwise.testing.scar_scenes import render_scar_scene, scene_files
+
+    scene = render_scar_scene(1001)
+    results = []
+    for variant in ("png16", "png16-colour"):
+        files = scene_files(scene, variant)  # type: ignore[arg-type]
+        names = [n for n, _ in files]
+        photos = [read_photo(data, name=name) for name, data in files]
+        assert all(p.bit_depth == 16 for p in photos)
+        lights = parse_lights(scene.lights_document(names), names)
+        results.append(analyze_scars_3d(photos, lights, scene.pixel_mm))
+    grey, colour = results
+    assert len(colour.scars) == len(grey.scars) >= 3
+    for a, b in zip(grey.scars, colour.scars, strict=True):
+        assert a.type == b.type
+        assert abs(a.depth_mm - b.depth_mm) <= 0.02 * a.depth_mm
+        assert abs(a.diameter_mm - b.diameter_mm) <= 0.02 * a.diameter_mm

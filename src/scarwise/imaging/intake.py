@@ -397,9 +397,13 @@ def _decode(
         if getattr(opened, "n_frames", 1) > 1:
             notes.append("the file holds several images: only the first was analysed")
         opened.load()
-        if fmt == "png" and len(data) > 24 and data[24] == 16 and opened.mode in {"RGB", "RGBA"}:
-            notes.append("16-bit colour PNG: read at 8 bits per channel")
         icc = opened.info.get("icc_profile")
+        if fmt == "png" and len(data) > 24 and data[24] == 16 and opened.mode in {"RGB", "RGBA"}:
+            orientation = opened.getexif().get(_EXIF_ORIENTATION, 1)
+            full = _png16_colour(data, opened.size) if not icc and orientation == 1 else None
+            if full is not None:
+                return full, 16, False
+            notes.append("16-bit colour PNG: read at 8 bits per channel")
         image: Image.Image = opened
         try:
             image = ImageOps.exif_transpose(opened)
@@ -407,6 +411,31 @@ def _decode(
             notes.append("the EXIF block is unreadable: orientation not applied")
             image = opened
         return _to_array(image, icc if isinstance(icc, bytes) and icc else None, notes)
+
+
+_EXIF_ORIENTATION: Final = 0x0112
+
+
+def _png16_colour(data: bytes, size: tuple[int, int]) -> NDArray[np.uint16] | None:
+    """A 16-bit colour PNG at full precision, or None to fall back to Pillow's 8 bits.
+
+    Pillow holds RGB only at 8 bits per channel, but a 16-bit PNG from a raw converter carries
+    linear light that ``analyze3d`` must keep (``contracts/imaging.md``). Only after Pillow has
+    checked the header against the pixel cap and fully decoded the same bytes without error does
+    OpenCV decode them again, from memory (never from a path); its result must match Pillow's
+    size and be 16-bit colour, or it is ignored. Used only without an ICC profile or EXIF
+    rotation, which the Pillow path handles.
+    """
+    import cv2
+
+    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+    if decoded is None or decoded.dtype != np.uint16 or decoded.ndim != 3:
+        return None
+    height, width = decoded.shape[:2]
+    if (width, height) != size or decoded.shape[2] not in (3, 4):
+        return None
+    rgb: NDArray[np.uint16] = np.ascontiguousarray(decoded[:, :, 2::-1])
+    return rgb
 
 
 def _to_array(

@@ -383,15 +383,25 @@ def encode_png16(image: Float32Array) -> bytes:
 
 
 def scene_files(
-    scene: ScarScene, variant: Literal["jpeg", "png16"] = "png16", quality: int = 92
+    scene: ScarScene,
+    variant: Literal["jpeg", "png16", "png16-colour"] = "png16",
+    quality: int = 92,
 ) -> list[tuple[str, bytes]]:
-    """The scene's images as files: ``(name, bytes)``, 8-bit sRGB JPEG or 16-bit linear grey PNG."""
+    """The scene's images as files: ``(name, bytes)``.
+
+    ``jpeg`` is 8-bit sRGB colour, ``png16`` 16-bit linear grey luminance, ``png16-colour``
+    16-bit linear RGB (as a raw converter writes it).
+    """
     ext = "jpg" if variant == "jpeg" else "png"
     weights = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
     out = []
     for i, img in enumerate(scene.images):
-        # 16-bit files are grey linear luminance (the intake gate reads 16-bit colour PNG at 8 bits)
-        data = encode_jpeg(img, quality) if variant == "jpeg" else encode_png16(img @ weights)
+        if variant == "jpeg":
+            data = encode_jpeg(img, quality)
+        elif variant == "png16-colour":
+            data = encode_png16(img)
+        else:
+            data = encode_png16(img @ weights)
         out.append((f"light{i}.{ext}", data))
     return out
 
