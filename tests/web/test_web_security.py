@@ -136,3 +136,27 @@ def test_binding_everywhere_does_not_allow_every_host() -> None:
     assert "0.0.0.0" not in allowed_hosts_for("0.0.0.0")
     assert "*" not in allowed_hosts_for("0.0.0.0")
     assert "192.168.1.5" in allowed_hosts_for("192.168.1.5")
+
+
+def test_unknown_host_gets_the_error_object() -> None:
+    """DNS rebinding: a foreign Host header is refused with the contract's error object."""
+    from fastapi.testclient import TestClient
+
+    from scarwise.web import create_app
+
+    with TestClient(create_app(), base_url="http://evil.example") as client:
+        response = client.get("/api/v1/health")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False and body["error"]["code"] == "usage"
+    assert body["error"]["errors"][0]["field"] == "Host"
+    assert body["error"]["errors"][0]["got"] == "evil.example"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_loopback_hosts_with_ports_are_allowed() -> None:
+    from scarwise.web.security import HostAllowlistMiddleware
+
+    mw = HostAllowlistMiddleware(None, allowed_hosts=allowed_hosts_for("127.0.0.1"))  # type: ignore[arg-type]
+    assert mw.allows("127.0.0.1:8000") and mw.allows("localhost") and mw.allows("[::1]:8000")
+    assert not mw.allows("evil.example:8000") and not mw.allows("")

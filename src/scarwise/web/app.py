@@ -22,7 +22,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scarwise._version import __version__
@@ -40,6 +39,7 @@ from scarwise.errors import (
 from scarwise.web.security import (
     BodyLimitMiddleware,
     CsrfCookieMiddleware,
+    HostAllowlistMiddleware,
     SecurityHeadersMiddleware,
     allowed_hosts_for,
     too_large_error,
@@ -181,7 +181,7 @@ def create_app(
     )
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(
-        TrustedHostMiddleware, allowed_hosts=allowed_hosts_for(bind_host, allowed_hosts or ())
+        HostAllowlistMiddleware, allowed_hosts=allowed_hosts_for(bind_host, allowed_hosts or ())
     )
     app.add_middleware(SecurityHeadersMiddleware)
     return app

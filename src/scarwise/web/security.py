@@ -14,8 +14,8 @@ and can be read in one sitting. FastAPI ships none of it (``research/ecosystem-s
   cookie; every state-changing page request must echo it in the form field ``csrf_token`` or the
   ``X-CSRF-Token`` header (:func:`csrf_matches`). The JSON API changes no state and keeps no
   cookies, so it needs no token.
-- The Host allowlist is Starlette's ``TrustedHostMiddleware``; :func:`allowed_hosts_for` builds
-  the list from the address the server binds.
+- The Host allowlist (:class:`HostAllowlistMiddleware`, answering with the contract's error
+  object); :func:`allowed_hosts_for` builds the list from the address the server binds.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any, Final
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scarwise.errors import UploadTooLarge, to_payload
+from scarwise.errors import Problem, UploadTooLarge, UsageError, to_payload
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -42,6 +42,7 @@ __all__ = [
     "BodyLimitMiddleware",
     "BodyTooLarge",
     "CsrfCookieMiddleware",
+    "HostAllowlistMiddleware",
     "SecurityHeadersMiddleware",
     "allowed_hosts_for",
     "csrf_matches",
@@ -104,6 +105,53 @@ def allowed_hosts_for(bind_host: str, extra: Iterable[str] = ()) -> list[str]:
         hosts.append(bind_host)
     hosts.extend(extra)
     return list(dict.fromkeys(hosts))
+
+
+class HostAllowlistMiddleware:
+    """Answer only requests whose ``Host`` is in the allowlist (DNS-rebinding defence).
+
+    Starlette's ``TrustedHostMiddleware`` does the same check but answers in plain text; this one
+    answers with the contract's error object (400, ``usage``) like every other error.
+    """
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str]) -> None:
+        self.app = app
+        self.allowed = frozenset(h.lower() for h in allowed_hosts)
+
+    def allows(self, host_header: str) -> bool:
+        host = host_header.strip().lower()
+        if host.startswith("["):  # [::1]:8000
+            host = host[1 : host.find("]")] if "]" in host else host
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        return host in self.allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        host = headers.get(b"host", b"").decode("latin-1")
+        if self.allows(host):
+            await self.app(scope, receive, send)
+            return
+        error = UsageError(
+            "Host header: this server answers only its allowed host names",
+            problems=[Problem("Host", "one of " + ", ".join(sorted(self.allowed)), host)],
+            hint="set SCARWISE_ALLOWED_HOSTS or use 'scarwise serve --allow-host NAME'",
+        )
+        body = json.dumps(to_payload(error, request_id=scope.get("state", {}).get("request_id")))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body.encode())).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
 
 
 class BodyTooLarge(HTTPException):
