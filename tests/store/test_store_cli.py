@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,3 +182,19 @@ def test_default_store_lives_in_the_user_data_dir(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["person"]["name"] == "Zoë"
     assert (tmp_path / "xdg" / "scarwise" / "scarwise.db").is_file()
+
+
+def test_track_file_that_is_not_an_object_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A profile/result/settings file holding a list is invalid input (exit 3), named by field."""
+
+    bad = tmp_path / "list.json"
+    bad.write_text("[1, 2]")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    code = run(["track", "plan", "save", "nobody", "--profile", str(bad), "--db", db, "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 3
+    assert payload["error"]["errors"] == [
+        {"field": "profile", "expected": "one JSON object", "got": "list"}
+    ]

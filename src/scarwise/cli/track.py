@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scarwise.cli.output import emit, json_requested
-from scarwise.errors import UsageError
+from scarwise.errors import InvalidInput, Problem, UsageError
 
 if TYPE_CHECKING:
     from scarwise.results import Result
@@ -275,11 +275,8 @@ def analysis_add(
     debug: bool = DEBUG,
 ) -> None:
     """Keep an analysis made by 'scarwise analyze' or 'scarwise analyze3d'."""
-    from scarwise.documents import load_document
 
-    data = load_document(result_file, field="result")
-    if not isinstance(data, dict):
-        raise UsageError("--result must hold one JSON object")
+    data = _load_object(result_file, "result")
     _run(
         ctx,
         db,
@@ -375,11 +372,8 @@ def session_add(
     debug: bool = DEBUG,
 ) -> None:
     """Log one procedure session."""
-    from scarwise.documents import load_document
 
-    settings = load_document(settings_file, field="settings") if settings_file else None
-    if settings is not None and not isinstance(settings, dict):
-        raise UsageError("--settings must hold one JSON object")
+    settings = _load_object(settings_file, "settings") if settings_file else None
     _run(
         ctx,
         db,
@@ -412,11 +406,8 @@ def plan_save(
     debug: bool = DEBUG,
 ) -> None:
     """Make a plan for a profile and save it (earlier plans become 'superseded')."""
-    from scarwise.documents import load_document
 
-    data = load_document(profile, field="profile")
-    if not isinstance(data, dict):
-        raise UsageError("--profile must hold one JSON object")
+    data = _load_object(profile, "profile")
     _run(
         ctx,
         db,
@@ -772,3 +763,13 @@ def plot(
         lambda s: write_plots(s.records(person), out_dir, fmt=fmt),
         _line(lambda r: "wrote " + ", ".join(r.files)),
     )
+
+
+def _load_object(path: str, field: str) -> dict[str, Any]:
+    """A JSON/YAML file that must hold one object (a list or a number there is invalid input)."""
+    from scarwise.documents import load_document
+
+    data = load_document(path, field=field)
+    if not isinstance(data, dict):
+        raise InvalidInput(problems=[Problem(field, "one JSON object", type(data).__name__)])
+    return data
