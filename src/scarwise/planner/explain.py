@@ -16,11 +16,12 @@ from scarwise.planner.models import (
     Phase,
     PlanReference,
     Profile,
+    ProfileScars,
     Recommendation,
     Referral,
 )
-from scarwise.planner.rules import Facts, KBIndex, fired_rules
-from scarwise.planner.select import Chosen, course_cost
+from scarwise.planner.rules import MEMO_LIMIT, Facts, KBIndex, fired_rules, pih_matters
+from scarwise.planner.select import Chosen
 
 __all__ = [
     "plan_references",
@@ -78,7 +79,7 @@ def rationale(kb: KnowledgeBase, chosen: Chosen, fitzpatrick: int) -> str:
         )
         if chosen.preferred:
             reason.insert(0, "you prefer it")
-        if fitzpatrick >= 4 and cand.treatment.pih_risk.level in ("none", "low"):
+        if pih_matters(fitzpatrick) and cand.treatment.pih_risk.level in ("none", "low"):
             reason.append("it carries a low risk of dark marks in skin type IV-VI")
         group = _GROUP_NAMES.get(cand.treatment.group, cand.treatment.group)
         parts.append(
@@ -95,19 +96,32 @@ def recommendation(
 ) -> Recommendation:
     """Build one :class:`Recommendation` from the knowledge base and the fired caution rules.
 
-    Every value comes from the validated knowledge base, so the model is constructed without
-    re-validation (``model_construct``); the committed JSON Schema test checks the shape.
+    A recommendation is a pure function of the treatment, the targets it fits, ``preferred``, the
+    group size, whether PIH matters for the skin type, the fired cautions and the alternatives,
+    so the frozen model is validated once and memoised on the index under exactly that key.
     """
-    kb = index.kb
-    t = chosen.candidate.treatment
+    cand = chosen.candidate
+    t = cand.treatment
+    alternatives = chosen.alternatives
+    key = (
+        t.id,
+        tuple(cand.lines),
+        chosen.preferred,
+        chosen.group_size,
+        pih_matters(fitzpatrick),  # the only way the skin type enters a recommendation
+        tuple(cautions),
+        tuple(alternatives),
+    )
+    cached = index.recommendations.get(key)
+    if cached is not None:
+        return cached
     own = [c.text for c in t.cautions]
-    lo, hi = course_cost(t)
-    targets = cast("list[Target]", list(chosen.candidate.lines))
-    return Recommendation.model_construct(
+    lo, hi = index.course_costs[t.id]
+    made = Recommendation(
         treatment=t.id,
         name=t.name,
-        targets=targets,
-        rationale=rationale(kb, chosen, fitzpatrick),
+        targets=cast("list[Target]", list(cand.lines)),
+        rationale=rationale(index.kb, chosen, fitzpatrick),
         evidence=index.evidence[t.id],
         sessions=list(t.sessions.range) if t.sessions is not None else None,
         interval_weeks=list(t.interval_weeks.range) if t.interval_weeks is not None else None,
@@ -116,8 +130,12 @@ def recommendation(
         cost_source_year=t.cost.year,
         cautions=own + [c for c in cautions if c not in own],
         setting=t.setting,
-        alternatives=chosen.alternatives,
+        alternatives=alternatives,
     )
+    if len(index.recommendations) >= MEMO_LIMIT:
+        index.recommendations.clear()
+    index.recommendations[key] = made
+    return made
 
 
 def referrals_and_warnings(
@@ -127,8 +145,9 @@ def referrals_and_warnings(
     referrals: list[Referral] = []
     warnings: list[str] = []
     refs: list[str] = []
+    fired = fired_rules(index, facts)
     for effect in ("refer", "warn"):
-        for compiled in fired_rules(index, facts)[effect]:
+        for compiled in fired[effect]:
             rule = compiled.rule
             if rule.trigger == "planned" and not (compiled.treatments & planned):
                 continue
@@ -151,8 +170,8 @@ def summary(
     total: tuple[int, int],
 ) -> str:
     """A plain-language paragraph: what was described, what the plan does, what was left out."""
-    scars = profile.scars.model_dump()
-    described = [f"{scars[t]} {target_name(kb, t)}" for t in targets if t in scars]
+    scars = profile.scars
+    described = [f"{getattr(scars, t)} {target_name(kb, t)}" for t in targets if t in _SCAR_FIELDS]
     marks = [_MARK_WORDS[t] for t in targets if t in _MARK_WORDS]
     sentences: list[str] = []
     if not described and not marks:
@@ -190,6 +209,7 @@ def summary(
 
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI")
+_SCAR_FIELDS = frozenset(ProfileScars.model_fields)
 _MARK_WORDS = {
     "erythema": "flat red marks",
     "hyperpigmentation": "flat brown marks",
@@ -199,5 +219,6 @@ _MARK_WORDS = {
 
 def plan_references(index: KBIndex, ids: Iterable[str]) -> list[PlanReference]:
     """Full citations for the reference ids used, in the knowledge base's order."""
-    wanted = set(ids)
-    return [ref for rid, ref in index.references.items() if rid in wanted]
+    order = index.reference_order
+    wanted = sorted(order.keys() & set(ids), key=order.__getitem__)
+    return [index.references[rid] for rid in wanted]

@@ -23,9 +23,16 @@ from scarwise.planner.explain import (
     summary,
 )
 from scarwise.planner.models import Budget, Exclusion, Plan, Profile, Recommendation
-from scarwise.planner.rules import facts_for, fired_rules, index_for, present_targets
-from scarwise.planner.safety import enforce
-from scarwise.planner.select import course_cost, select
+from scarwise.planner.rules import (
+    MEMO_LIMIT,
+    KBIndex,
+    facts_for,
+    fired_rules,
+    index_for,
+    present_targets,
+)
+from scarwise.planner.safety import Block, enforce
+from scarwise.planner.select import Dropped, select
 from scarwise.planner.sequence import build_phases
 
 __all__ = ["parse_profile", "plan"]
@@ -95,27 +102,16 @@ def plan(
         t = ch.candidate.treatment
         rec = recommendation(index, ch, cautions.get(t.id, ()), person.fitzpatrick)
         items.append((t.phase, rec))
-        lo, hi = course_cost(t)
+        lo, hi = index.course_costs[t.id]
         total_lo += lo
         total_hi += hi
         years.add(t.cost.year)
         refs.extend(rec.evidence.references)
     phases = build_phases(kb, items)
 
-    excluded = [
-        Exclusion(
-            treatment=tid,
-            reason="; ".join(block.reasons),
-            references=list(block.references),
-            kind=block.kind,
-            rules=list(block.rules),
-        )
-        for tid, block in chosen_set.blocked.items()
-    ]
-    excluded += [
-        Exclusion(treatment=d.treatment, reason=d.reason, references=[], kind=d.kind)
-        for d in chosen_set.dropped
-    ]
+    # Exclusions are pure functions of (treatment, why), so they are memoised on the index.
+    excluded = [_exclusion(index, tid, block) for tid, block in chosen_set.blocked.items()]
+    excluded += [_exclusion(index, d.treatment, d) for d in chosen_set.dropped]
     for e in excluded:
         refs.extend(e.references)
 
@@ -155,6 +151,31 @@ def plan(
         disclaimer=kb.disclaimer,
     )
     return enforce(result, person, index)
+
+
+def _exclusion(index: KBIndex, treatment: str, why: Block | Dropped) -> Exclusion:
+    key: tuple[object, ...] = (
+        (treatment, why.kind, why.reasons, why.references, why.rules)
+        if isinstance(why, Block)
+        else (treatment, why.kind, why.reason)
+    )
+    cached = index.exclusions.get(key)
+    if cached is not None:
+        return cached
+    if isinstance(why, Block):
+        made = Exclusion(
+            treatment=treatment,
+            reason="; ".join(why.reasons),
+            references=list(why.references),
+            kind=why.kind,
+            rules=list(why.rules),
+        )
+    else:
+        made = Exclusion(treatment=why.treatment, reason=why.reason, references=[], kind=why.kind)
+    if len(index.exclusions) >= MEMO_LIMIT:
+        index.exclusions.clear()
+    index.exclusions[key] = made
+    return made
 
 
 def _budget_note(budget: float | None, total: tuple[int, int]) -> str:

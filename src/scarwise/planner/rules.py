@@ -5,30 +5,44 @@ every rule is data in ``knowledge/data/rules.yaml`` and its ``when`` is a conjun
 ``fact in {values}`` tests over the facts computed here, so anyone can read why a rule fired.
 
 The tables derived from a knowledge base (rules by effect, indications by target) are computed
-once per knowledge-base version (:func:`index_for`), which keeps planning well under a
-millisecond.
+once per knowledge-base version (:func:`index_for`), and the candidates for a set of targets with
+their rank keys once per (knowledge base, targets) (:func:`considered_for`), which keeps planning
+well under a millisecond.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from scarwise.knowledge.models import Indication, KnowledgeBase, Rule, Treatment
+from scarwise.knowledge.models import FACT_VALUES, Indication, KnowledgeBase, Rule, Treatment
 from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TREATMENT_IDS
-from scarwise.planner.models import Evidence, PlanReference, Profile, Referral
+from scarwise.planner.models import (
+    Evidence,
+    Exclusion,
+    PlanReference,
+    Profile,
+    Recommendation,
+    Referral,
+)
 
 __all__ = [
     "LINE_WEIGHT",
+    "MEMO_LIMIT",
     "PIH_PENALTY",
     "Candidate",
     "CompiledRule",
+    "Considered",
     "Facts",
     "KBIndex",
+    "Ranking",
+    "considered_for",
+    "course_cost",
     "facts_for",
     "fired_rules",
     "index_for",
+    "pih_matters",
     "present_targets",
     "rank_key",
 ]
@@ -41,6 +55,13 @@ LINE_WEIGHT: Final = {"first": 10, "add-on": 4, "alternative": 1}
 #: ablative > fractional ablative ~ non-ablative fractional > picosecond/RF microneedling/needling).
 PIH_PENALTY: Final = {"none": 0, "low": 0, "moderate": 6, "high": 12, "very_high": 18}
 PREFERENCE_BONUS: Final = 8
+
+
+def pih_matters(fitzpatrick: int) -> bool:
+    """Whether the PIH penalty applies: skin types IV-VI (clinical-facts §4.3)."""
+    return fitzpatrick >= 4
+
+
 _ORDER: Final = {tid: i for i, tid in enumerate(TREATMENT_IDS)}
 
 
@@ -71,10 +92,10 @@ def facts_for(profile: Profile) -> dict[str, object]:
 
 def present_targets(profile: Profile) -> tuple[str, ...]:
     """The plan targets this profile has, in vocabulary order, always ending with ``all``."""
-    scars = profile.scars.model_dump()
-    marks = profile.marks.model_dump()
-    found = [t for t in SCAR_TYPES if scars[t] > 0]
-    found += [m for m in MARK_TYPES if marks[m]]
+    scars = profile.scars
+    marks = profile.marks
+    found = [t for t in SCAR_TYPES if getattr(scars, t) > 0]
+    found += [m for m in MARK_TYPES if getattr(marks, m)]
     if profile.active_acne != "none":
         found.append("active_acne")
     found.append("all")
@@ -95,7 +116,13 @@ class CompiledRule:
 
 @dataclass(frozen=True, slots=True)
 class KBIndex:
-    """Tables derived once from a knowledge base."""
+    """Tables derived once from a knowledge base, and memos of pure functions of it.
+
+    The memos (``fired``, ``considered``, ``recommendations``, ``exclusions``) are filled as plans
+    are made; each holds values that are pure functions of its key and this knowledge base, and is
+    cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output models are frozen and
+    shared between plans (as ``evidence``, ``references`` and ``referrals`` always were).
+    """
 
     kb: KnowledgeBase
     by_effect: Mapping[str, tuple[CompiledRule, ...]]
@@ -104,27 +131,71 @@ class KBIndex:
     evidence: Mapping[str, Evidence]
     references: Mapping[str, PlanReference]  # in the knowledge base's order
     referrals: Mapping[str, Referral]  # refer rule id -> its referral
+    reference_order: Mapping[str, int]  # reference id -> position in the knowledge base
+    course_costs: Mapping[str, tuple[int, int]]  # treatment id -> course_cost(treatment)
+    compiled: tuple[CompiledRule, ...]  # every rule, in knowledge-base order (bit i = rule i)
+    fact_masks: Mapping[str, Mapping[object, int]]  # fact -> value -> rules whose test passes
+    effect_bits: Mapping[str, tuple[int, ...]]  # effect -> the bit of each rule in by_effect
+    fired: dict[int, Mapping[str, tuple[CompiledRule, ...]]] = field(
+        default_factory=dict, compare=False
+    )
+    considered: dict[tuple[str, ...], Considered] = field(default_factory=dict, compare=False)
+    recommendations: dict[tuple[object, ...], Recommendation] = field(
+        default_factory=dict, compare=False
+    )
+    exclusions: dict[tuple[object, ...], Exclusion] = field(default_factory=dict, compare=False)
+
+
+#: Entries per memo before it is cleared (the key spaces are small; this only bounds memory).
+MEMO_LIMIT: Final = 20_000
+
+
+def course_cost(t: Treatment) -> tuple[int, int]:
+    """[low, high] US$ for the course: per-session price x sessions, or per-month x months."""
+    lo, hi = t.cost.range_usd
+    basis = t.sessions if t.cost.per == "session" else t.duration_months
+    n_lo, n_hi = basis.range if basis is not None else (1, 1)
+    return (lo * n_lo, hi * n_hi)
 
 
 _INDEX_CACHE: dict[str, KBIndex] = {}
-_FIRED_CACHE: dict[tuple[object, ...], Mapping[str, tuple[CompiledRule, ...]]] = {}
-_FIRED_LIMIT = 20_000
 
 
 def fired_rules(index: KBIndex, facts: Facts) -> Mapping[str, tuple[CompiledRule, ...]]:
-    """The rules whose ``when`` holds for ``facts``, by effect (memoised: the fact space is small)."""
-    key = (index.kb.version, *sorted(facts.items()))
-    cached = _FIRED_CACHE.get(key)
+    """The rules whose ``when`` holds for ``facts``, by effect, in knowledge-base order.
+
+    Evaluated as bit masks (:attr:`KBIndex.fact_masks`: per fact and value, the rules whose test
+    on that fact passes); the result per set of fired rules is memoised on the index.
+    """
+    mask = (1 << len(index.compiled)) - 1
+    for fact, by_value in index.fact_masks.items():
+        value = facts[fact]
+        passing = by_value.get(value)
+        if passing is None:  # a value outside FACT_VALUES: test each rule directly
+            passing = _passing_mask(index.compiled, fact, value)
+        mask &= passing
+    cached = index.fired.get(mask)
     if cached is not None:
         return cached
     fired = {
-        effect: tuple(c for c in rules if c.holds(facts))
+        effect: tuple(
+            c for c, bit in zip(rules, index.effect_bits[effect], strict=True) if mask & bit
+        )
         for effect, rules in index.by_effect.items()
     }
-    if len(_FIRED_CACHE) >= _FIRED_LIMIT:
-        _FIRED_CACHE.clear()
-    _FIRED_CACHE[key] = fired
+    if len(index.fired) >= MEMO_LIMIT:
+        index.fired.clear()
+    index.fired[mask] = fired
     return fired
+
+
+def _passing_mask(compiled: Sequence[CompiledRule], fact: str, value: object) -> int:
+    """Bit i set when rule i does not test ``fact`` or allows ``value``."""
+    mask = 0
+    for i, rule in enumerate(compiled):
+        if all(value in allowed for name, allowed in rule.tests if name == fact):
+            mask |= 1 << i
+    return mask
 
 
 def index_for(kb: KnowledgeBase) -> KBIndex:
@@ -138,9 +209,12 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
         "warn": [],
         "refer": [],
     }
+    compiled: list[CompiledRule] = []
     for rule in kb.rules:
         tests = tuple((fact, frozenset(values)) for fact, values in rule.when.items())
-        by_effect[rule.effect].append(CompiledRule(rule, tests, frozenset(rule.treatments)))
+        compiled.append(CompiledRule(rule, tests, frozenset(rule.treatments)))
+        by_effect[rule.effect].append(compiled[-1])
+    tested = dict.fromkeys(fact for c in compiled for fact, _ in c.tests)
     by_target: dict[str, list[tuple[Treatment, Indication]]] = {}
     for tid in TREATMENT_IDS:
         treatment = kb.treatments[tid]
@@ -177,6 +251,19 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
             )
             for ref in kb.references.values()
         },
+        reference_order={rid: i for i, rid in enumerate(kb.references)},
+        course_costs={t.id: course_cost(t) for t in kb.treatments.values()},
+        compiled=tuple(compiled),
+        effect_bits={
+            effect: tuple(1 << next(i for i, c in enumerate(compiled) if c is r) for r in rules)
+            for effect, rules in by_effect.items()
+        },
+        fact_masks={
+            fact: {
+                value: _passing_mask(compiled, fact, value) for value in FACT_VALUES.get(fact, ())
+            }
+            for fact in tested
+        },
     )
     _INDEX_CACHE[kb.version] = index
     return index
@@ -204,7 +291,7 @@ class Candidate:
         points = sum(LINE_WEIGHT[line] for line in self.lines.values())
         if preferred:
             points += PREFERENCE_BONUS
-        if fitzpatrick >= 4:
+        if pih_matters(fitzpatrick):
             points -= PIH_PENALTY[self.treatment.pih_risk.level]
         return points
 
@@ -220,3 +307,107 @@ def rank_key(
         t.cost.range_usd[0],
         _ORDER[t.id],
     )
+
+
+_LINE_RANK: Final = {"first": 0, "add-on": 1, "alternative": 2}
+
+RankKey = tuple[int, int, int, int]
+BudgetOrder = tuple[int, int, int, RankKey]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Rank keys (:func:`rank_key`) and budget order of the candidates for one PIH band.
+
+    ``keys``/``order`` hold the values for a candidate the person does not prefer,
+    ``preferred_keys``/``preferred_order`` for one they prefer. The budget order is: essentials,
+    then first-line before add-ons (a preferred option counts as first-line), then phase order,
+    then rank.
+    """
+
+    keys: Mapping[str, RankKey]
+    preferred_keys: Mapping[str, RankKey]
+    order: Mapping[str, BudgetOrder]
+    preferred_order: Mapping[str, BudgetOrder]
+
+
+@dataclass(frozen=True, slots=True)
+class Considered:
+    """The candidates for one set of targets, with what ranking and choosing need of them.
+
+    Built once per (knowledge base, targets) by :func:`considered_for`; the candidates are shared
+    between plans and never changed after they are built. :meth:`ranking` is computed on first use,
+    once per PIH band (:func:`pih_matters`).
+    """
+
+    candidates: Mapping[str, Candidate]  # every treatment with an indication for a target
+    ordered: tuple[str, ...]  # their ids in phase order, then by id
+    recommended: frozenset[str]  # ids with a first-line or add-on indication
+    needed_groups: frozenset[str]  # groups with a recommended member
+    phase_rank: Mapping[str, int]
+    rankings: dict[bool, Ranking] = field(default_factory=dict, compare=False)
+
+    def ranking(self, fitzpatrick: int) -> Ranking:
+        """The :class:`Ranking` of the candidates for skin type ``fitzpatrick``.
+
+        :func:`rank_key` depends on the skin type only through :func:`pih_matters`, so there are
+        two rankings per set of targets.
+        """
+        band = pih_matters(fitzpatrick)
+        cached = self.rankings.get(band)
+        if cached is not None:
+            return cached
+        keys: dict[str, RankKey] = {}
+        preferred_keys: dict[str, RankKey] = {}
+        order: dict[str, BudgetOrder] = {}
+        preferred_order: dict[str, BudgetOrder] = {}
+        for tid, cand in self.candidates.items():
+            t = cand.treatment
+            essential = 0 if t.essential else 1
+            best_line = min((_LINE_RANK[line] for line in cand.lines.values()), default=2)
+            phase = self.phase_rank[t.phase]
+            keys[tid] = plain = rank_key(cand, fitzpatrick, frozenset())
+            preferred_keys[tid] = preferred = rank_key(cand, fitzpatrick, frozenset((tid,)))
+            order[tid] = (essential, best_line, phase, plain)
+            preferred_order[tid] = (essential, 0, phase, preferred)
+        made = Ranking(keys, preferred_keys, order, preferred_order)
+        self.rankings[band] = made
+        return made
+
+
+def considered_for(index: KBIndex, targets: tuple[str, ...]) -> Considered:
+    """Every treatment with an indication for one of ``targets``, as shared :class:`Candidate` s.
+
+    Pure; memoised on the index by ``targets`` (at most 2^11 target sets exist).
+    """
+    cached = index.considered.get(targets)
+    if cached is not None:
+        return cached
+    candidates: dict[str, Candidate] = {}
+    for target in targets:
+        for treatment, ind in index.by_target.get(target, ()):
+            cand = candidates.get(treatment.id)
+            if cand is None:
+                cand = candidates[treatment.id] = Candidate(treatment)
+            cand.lines[target] = ind.line
+            cand.notes.append(ind)
+    recommended = frozenset(tid for tid, c in candidates.items() if c.recommended)
+    considered = Considered(
+        candidates=candidates,
+        ordered=tuple(
+            sorted(
+                candidates, key=lambda tid: (index.phase_rank[candidates[tid].treatment.phase], tid)
+            )
+        ),
+        recommended=recommended,
+        needed_groups=frozenset(
+            c.treatment.group
+            for tid, c in candidates.items()
+            if c.treatment.group is not None and tid in recommended
+        ),
+        phase_rank=index.phase_rank,
+    )
+    if len(index.considered) >= MEMO_LIMIT:
+        index.considered.clear()
+    index.considered[targets] = considered
+    return considered

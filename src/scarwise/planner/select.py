@@ -20,11 +20,17 @@ Order of decisions (each one transparent and recorded):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scarwise.knowledge.models import Treatment
 from scarwise.planner.models import Profile
-from scarwise.planner.rules import Candidate, Facts, KBIndex, rank_key
+from scarwise.planner.rules import (
+    Candidate,
+    Facts,
+    KBIndex,
+    considered_for,
+    course_cost,
+)
 from scarwise.planner.safety import Block, screen
 
 __all__ = ["Chosen", "Dropped", "Selection", "course_cost", "select"]
@@ -61,36 +67,23 @@ class Selection:
     preferred_unused: list[str]
 
 
-def course_cost(t: Treatment) -> tuple[int, int]:
-    """[low, high] US$ for the course: per-session price x sessions, or per-month x months."""
-    lo, hi = t.cost.range_usd
-    basis = t.sessions if t.cost.per == "session" else t.duration_months
-    n_lo, n_hi = basis.range if basis is not None else (1, 1)
-    return (lo * n_lo, hi * n_hi)
-
-
 def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, ...]) -> Selection:
     """Decide which treatments enter the plan (see the module docstring for the order)."""
-    candidates: dict[str, Candidate] = {}
-    for target in targets:
-        for treatment, ind in index.by_target.get(target, ()):
-            cand = candidates.get(treatment.id)
-            if cand is None:
-                cand = candidates[treatment.id] = Candidate(treatment)
-            cand.lines[target] = ind.line
-            cand.notes.append(ind)
-    ordered = sorted(
-        candidates, key=lambda tid: (index.phase_rank[candidates[tid].treatment.phase], tid)
-    )
-    allowed, blocked = screen(index, facts, profile.avoids, ordered)
+    considered = considered_for(index, targets)
+    candidates = considered.candidates
+    recommended = considered.recommended
+    allowed, blocked = screen(index, facts, profile.avoids, considered.ordered)
 
+    prefers = frozenset(profile.prefers)
     dropped: list[Dropped] = []
     limit = profile.max_downtime_days
     usable: list[Candidate] = []
     for tid in allowed:
         cand = candidates[tid]
         worst = cand.treatment.downtime_days.range[1]
-        if limit is not None and worst > limit and _wanted(cand, profile):
+        if limit is None or worst <= limit:
+            usable.append(cand)
+        elif tid in recommended or tid in prefers or cand.treatment.group is not None:
             dropped.append(
                 Dropped(
                     tid,
@@ -98,26 +91,27 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
                     f"up to {_days(worst)} of downtime per session; you asked for at most {_days(limit)}",
                 )
             )
-        elif limit is None or worst <= limit:
-            usable.append(cand)
 
-    prefers = frozenset(profile.prefers)
     fitz = profile.fitzpatrick
-    keys = {c.id: rank_key(c, fitz, prefers) for c in usable}
+    ranking = considered.ranking(fitz)
+    keys = {
+        c.id: (ranking.preferred_keys if c.id in prefers else ranking.keys)[c.id] for c in usable
+    }
     groups: dict[str, list[Candidate]] = {}
-    needed_groups: set[str] = set()
     chosen: list[Chosen] = []
     for cand in usable:
         group = cand.treatment.group
         if group is None:
-            if cand.recommended or cand.id in prefers:
+            if cand.id in recommended or cand.id in prefers:
                 chosen.append(Chosen(cand, preferred=cand.id in prefers))
             continue
         groups.setdefault(group, []).append(cand)
     # A group is needed when any member (safe or not) fits a target as first-line or add-on.
-    for cand in candidates.values():
-        if cand.treatment.group is not None and (cand.recommended or cand.id in prefers):
-            needed_groups.add(cand.treatment.group)
+    needed_groups = set(considered.needed_groups)
+    for tid in prefers:
+        preferred_cand = candidates.get(tid)
+        if preferred_cand is not None and preferred_cand.treatment.group is not None:
+            needed_groups.add(preferred_cand.treatment.group)
     for group in sorted(groups):
         if group not in needed_groups:
             continue
@@ -125,8 +119,11 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
         best = pool[0]
         chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
 
-    chosen.sort(key=lambda ch: _priority(ch, index, keys[ch.candidate.id]))
-    chosen = _fit_budget(chosen, profile.budget_usd, dropped, fitz, prefers)
+    # Budget order: essentials, then first-line before add-ons, then phase order, then rank.
+    chosen.sort(
+        key=lambda ch: (ranking.preferred_order if ch.preferred else ranking.order)[ch.candidate.id]
+    )
+    chosen = _fit_budget(chosen, profile.budget_usd, dropped, index.course_costs, prefers)
     # preferred treatments that fit none of the person's targets (so were never considered)
     preferred_unused = [p for p in profile.prefers if p not in candidates]
     return Selection(chosen, blocked, dropped, preferred_unused)
@@ -136,34 +133,11 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
-def _wanted(cand: Candidate, profile: Profile) -> bool:
-    return cand.recommended or cand.id in profile.prefers or cand.treatment.group is not None
-
-
-_LINE_RANK = {"first": 0, "add-on": 1, "alternative": 2}
-
-
-def _priority(
-    ch: Chosen, index: KBIndex, key: tuple[int, int, int, int]
-) -> tuple[int, int, int, tuple[int, int, int, int]]:
-    """Budget order: essentials, then first-line before add-ons, then phase order, then rank."""
-    t = ch.candidate.treatment
-    best_line = min((_LINE_RANK[line] for line in ch.candidate.lines.values()), default=2)
-    if ch.preferred:
-        best_line = 0
-    return (
-        0 if t.essential else 1,
-        best_line,
-        index.phase_rank[t.phase],
-        key,
-    )
-
-
 def _fit_budget(
     chosen: list[Chosen],
     budget: float | None,
     dropped: list[Dropped],
-    fitz: int,
+    costs: Mapping[str, tuple[int, int]],
     prefers: frozenset[str],
 ) -> list[Chosen]:
     if budget is None:
@@ -172,7 +146,7 @@ def _fit_budget(
     kept: list[Chosen] = []
     for ch in chosen:
         t = ch.candidate.treatment
-        low = course_cost(t)[0]
+        low = costs[t.id][0]
         if t.essential:
             kept.append(ch)
             left -= low
@@ -182,7 +156,7 @@ def _fit_budget(
             left -= low
             continue
         # try the group's alternatives (already safe and within downtime) in rank order
-        replacement = next((c for c in ch.pool if course_cost(c.treatment)[0] <= left), None)
+        replacement = next((c for c in ch.pool if costs[c.id][0] <= left), None)
         if replacement is not None:
             others = [c for c in ch.pool if c is not replacement]
             kept.append(
@@ -193,7 +167,7 @@ def _fit_budget(
                     group_size=ch.group_size,
                 )
             )
-            left -= course_cost(replacement.treatment)[0]
+            left -= costs[replacement.id][0]
             dropped.append(
                 Dropped(
                     t.id,
