@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -160,37 +161,17 @@ def scar_volume_figure(
     analyses: Sequence[AnalysisRecord], sessions: Sequence[SessionRecord] = ()
 ) -> Figure:
     """Total depressed-scar volume (mm³) and scar count from ``analyze3d`` results over time."""
-    fig = _figure()
-    ax: Any = fig.add_subplot()
-    ax.set_title("Atrophic scar volume (analyze3d)")
-    points = sorted(
-        (a.date, (a.result.get("summary") or {})) for a in analyses if a.kind == "analyze3d"
+    return _analysis_trend(
+        analyses,
+        sessions,
+        kind="analyze3d",
+        section="summary",
+        title="Atrophic scar volume (analyze3d)",
+        empty="no 3-D analyses yet",
+        primary=_Series("total_volume_mm3", "total volume, mm³", "total volume, mm³", 0),
+        secondary=_Series("count", "scar count", "scar count", 2),
+        from_zero=True,
     )
-    points = [(d, s) for d, s in points if s.get("total_volume_mm3") is not None]
-    if not points:
-        _empty(ax, "no 3-D analyses yet")
-        return fig
-    xs = [d for d, _ in points]
-    ax.plot(
-        xs,
-        [float(s["total_volume_mm3"]) for _, s in points],
-        marker="o",
-        color=_LINE_COLOURS[0],
-        label="total volume, mm³",
-    )
-    ax.set_ylabel("total volume, mm³")
-    ax.set_ylim(bottom=0)
-    _session_markers(ax, sessions)
-    counts = [s.get("count") for _, s in points]
-    if all(c is not None for c in counts):
-        ax2 = ax.twinx()
-        ax2.plot(xs, counts, marker="s", linestyle=":", color=_LINE_COLOURS[2], label="scar count")
-        ax2.set_ylabel("scar count")
-        ax2.set_ylim(bottom=0)
-        ax2.spines["right"].set_visible(True)
-        _joint_legend(ax, ax2)
-    fig.autofmt_xdate()
-    return fig
 
 
 @_styled
@@ -198,38 +179,74 @@ def redness_figure(
     analyses: Sequence[AnalysisRecord], sessions: Sequence[SessionRecord] = ()
 ) -> Figure:
     """Mean a* (CIELAB redness) and erythema index from ``analyze`` results over time."""
+    return _analysis_trend(
+        analyses,
+        sessions,
+        kind="analyze",
+        section="indices",
+        title="Redness (analyze)",
+        empty="no colour analyses yet",
+        primary=_Series("mean_a_star", "mean a*", "mean a* (CIELAB)", 1),
+        secondary=_Series("erythema_index", "erythema index", "erythema index", 3),
+        from_zero=False,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Series:
+    key: str  # field in the analysis result's section
+    label: str  # legend
+    axis_label: str
+    colour: int  # index into _LINE_COLOURS
+
+
+def _analysis_trend(
+    analyses: Sequence[AnalysisRecord],
+    sessions: Sequence[SessionRecord],
+    *,
+    kind: str,
+    section: str,
+    title: str,
+    empty: str,
+    primary: _Series,
+    secondary: _Series,
+    from_zero: bool,
+) -> Figure:
+    """One analysis number over time, a second on a twin axis when every point has it."""
     fig = _figure()
     ax: Any = fig.add_subplot()
-    ax.set_title("Redness (analyze)")
-    rows = sorted(
-        (a.date, (a.result.get("indices") or {})) for a in analyses if a.kind == "analyze"
-    )
-    rows = [(d, i) for d, i in rows if i.get("mean_a_star") is not None]
+    ax.set_title(title)
+    rows = sorted((a.date, (a.result.get(section) or {})) for a in analyses if a.kind == kind)
+    rows = [(d, r) for d, r in rows if r.get(primary.key) is not None]
     if not rows:
-        _empty(ax, "no colour analyses yet")
+        _empty(ax, empty)
         return fig
     xs = [d for d, _ in rows]
     ax.plot(
         xs,
-        [float(i["mean_a_star"]) for _, i in rows],
+        [float(r[primary.key]) for _, r in rows],
         marker="o",
-        color=_LINE_COLOURS[1],
-        label="mean a*",
+        color=_LINE_COLOURS[primary.colour],
+        label=primary.label,
     )
-    ax.set_ylabel("mean a* (CIELAB)")
+    ax.set_ylabel(primary.axis_label)
+    if from_zero:
+        ax.set_ylim(bottom=0)
     _session_markers(ax, sessions)
-    erythema = [i.get("erythema_index") for _, i in rows]
-    if all(e is not None for e in erythema):
+    second = [r.get(secondary.key) for _, r in rows]
+    if all(v is not None for v in second):
         ax2 = ax.twinx()
         ax2.plot(
             xs,
-            [float(e) for e in erythema if e is not None],
+            [float(v) for v in second if v is not None],
             marker="s",
             linestyle=":",
-            color=_LINE_COLOURS[3],
-            label="erythema index",
+            color=_LINE_COLOURS[secondary.colour],
+            label=secondary.label,
         )
-        ax2.set_ylabel("erythema index")
+        ax2.set_ylabel(secondary.axis_label)
+        if from_zero:
+            ax2.set_ylim(bottom=0)
         ax2.spines["right"].set_visible(True)
         _joint_legend(ax, ax2)
     fig.autofmt_xdate()
