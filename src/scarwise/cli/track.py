@@ -60,6 +60,8 @@ DB = typer.Option(
 JSON = typer.Option(False, "--json", help="Machine-readable JSON on stdout.")
 DEBUG = typer.Option(False, "--debug", help="Show tracebacks of internal errors.")
 DATE = typer.Option(None, "--date", help="ISO 8601 date or date-time with offset (default: now).")
+TREATMENT = typer.Option(..., "--treatment", help="Treatment id (contracts/treatments.txt).")
+PersonId = Annotated[str, typer.Argument(help="The person's id.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -124,7 +126,7 @@ def person_list(
 @person_app.command("delete")
 def person_delete(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     yes: bool = typer.Option(False, "--yes", help="Delete without asking."),
     db: str | None = DB,
     json_output: bool = JSON,
@@ -154,7 +156,7 @@ def person_delete(
 @track_app.command("assess")
 def assess(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     scale: str = typer.Option(..., "--scale", help="Scale id (see 'scarwise score --list')."),
     input_file: str | None = typer.Option(
         None,
@@ -230,7 +232,7 @@ def _ask_scale_input(scale: str) -> dict[str, Any]:
 @photo_app.command("add")
 def photo_add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     files: Annotated[list[Path], typer.Argument(help="Photo files (JPEG, PNG, TIFF, WebP, HEIC).")],
     date: str | None = DATE,
     region: str | None = typer.Option(
@@ -261,7 +263,7 @@ def photo_add(
 @analysis_app.command("add")
 def analysis_add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     result_file: str = typer.Option(
         ..., "--result", help="'scarwise analyze/analyze3d --json' output."
     ),
@@ -289,7 +291,7 @@ def analysis_add(
 @track_app.command("analyze")
 def analyze(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     photo: str = typer.Argument(..., help="Id of a stored photo."),
     region: str = typer.Option("auto", "--region", help="auto, face or full."),
     pixel_mm: float | None = typer.Option(
@@ -312,7 +314,7 @@ def analyze(
 @track_app.command("analyze3d")
 def analyze3d(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     photos: Annotated[
         list[str], typer.Argument(help="Ids of 3 or more stored photos, one per light.")
     ],
@@ -348,10 +350,8 @@ def analyze3d(
 @session_app.command("add")
 def session_add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
-    treatment: str = typer.Option(
-        ..., "--treatment", help="Treatment id (contracts/treatments.txt)."
-    ),
+    person: PersonId,
+    treatment: str = TREATMENT,
     date: str = typer.Option(..., "--date", help="ISO 8601 date of the session."),
     provider: str | None = typer.Option(None, "--provider", help="Who performed it."),
     notes: str | None = typer.Option(None, "--notes", help="Free text."),
@@ -398,7 +398,7 @@ def session_add(
 @plan_app.command("save")
 def plan_save(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     profile: str = typer.Option(..., "--profile", help="Profile file (contracts/profile.md)."),
     date: str | None = DATE,
     db: str | None = DB,
@@ -420,10 +420,8 @@ def plan_save(
 @regimen_app.command("add")
 def regimen_add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
-    treatment: str = typer.Option(
-        ..., "--treatment", help="Treatment id (contracts/treatments.txt)."
-    ),
+    person: PersonId,
+    treatment: str = TREATMENT,
     frequency: str = typer.Option(
         "daily",
         "--frequency",
@@ -473,7 +471,7 @@ def regimen_stop(
 @regimen_app.command("list")
 def regimen_list(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     db: str | None = DB,
     json_output: bool = JSON,
     debug: bool = DEBUG,
@@ -518,7 +516,7 @@ def dose_log(
 @note_app.command("add")
 def note_add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     text: str = typer.Argument(..., help="The note."),
     date: str | None = DATE,
     db: str | None = DB,
@@ -541,7 +539,7 @@ def note_add(
 @track_app.command("history")
 def history(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     kind: Annotated[
         list[str] | None, typer.Option("--kind", help="Only these event kinds (repeatable).")
     ] = None,
@@ -583,7 +581,7 @@ def _render_history(console: Console, result: Any) -> None:
 @track_app.command("progress")
 def progress(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     date_from: str | None = typer.Option(
         None, "--from", help="First date (default: the first record)."
     ),
@@ -719,7 +717,7 @@ def restore(
 @track_app.command("report")
 def report(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     out: Annotated[
         Path, typer.Option("--out", help="The file to write: .html, or .pdf for a PDF.")
     ],
@@ -744,7 +742,7 @@ def report(
 @track_app.command("plot")
 def plot(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's id.")],
+    person: PersonId,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for the plot files.")],
     fmt: str = typer.Option("svg", "--format", help="svg or png."),
     db: str | None = DB,
