@@ -45,6 +45,7 @@ __all__ = [
     "pih_matters",
     "present_targets",
     "rank_key",
+    "rule_mask",
 ]
 
 Facts = Mapping[str, object]
@@ -118,7 +119,7 @@ class CompiledRule:
 class KBIndex:
     """Tables derived once from a knowledge base, and memos of pure functions of it.
 
-    The memos (``fired``, ``considered``, ``recommendations``, ``exclusions``) are filled as plans
+    The memos (``masks``, ``fired``, ``considered``, ``recommendations``, ``exclusions``) are filled as plans
     are made; each holds values that are pure functions of its key and this knowledge base, and is
     cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output models are frozen and
     shared between plans (as ``evidence``, ``references`` and ``referrals`` always were).
@@ -139,6 +140,7 @@ class KBIndex:
     fired: dict[int, Mapping[str, tuple[CompiledRule, ...]]] = field(
         default_factory=dict, compare=False
     )
+    masks: dict[tuple[tuple[str, object], ...], int] = field(default_factory=dict, compare=False)
     considered: dict[tuple[str, ...], Considered] = field(default_factory=dict, compare=False)
     recommendations: dict[tuple[object, ...], Recommendation] = field(
         default_factory=dict, compare=False
@@ -148,6 +150,7 @@ class KBIndex:
 
 #: Entries per memo before it is cleared (the key spaces are small; this only bounds memory).
 MEMO_LIMIT: Final = 20_000
+_MASK_MEMO_LIMIT: Final = 4096
 
 
 def course_cost(t: Treatment) -> tuple[int, int]:
@@ -161,12 +164,17 @@ def course_cost(t: Treatment) -> tuple[int, int]:
 _INDEX_CACHE: dict[str, KBIndex] = {}
 
 
-def fired_rules(index: KBIndex, facts: Facts) -> Mapping[str, tuple[CompiledRule, ...]]:
-    """The rules whose ``when`` holds for ``facts``, by effect, in knowledge-base order.
+def rule_mask(index: KBIndex, facts: Facts) -> int:
+    """Bit i set when rule i (:attr:`KBIndex.compiled`) holds for ``facts``.
 
-    Evaluated as bit masks (:attr:`KBIndex.fact_masks`: per fact and value, the rules whose test
-    on that fact passes); the result per set of fired rules is memoised on the index.
+    Evaluated with :attr:`KBIndex.fact_masks` (per fact and value, the rules whose test on that
+    fact passes): one AND per tested fact instead of testing every rule; memoised on the index by
+    the facts (a plan asks four times: screen, cautions, warnings and the final check).
     """
+    key = tuple(facts.items())
+    cached = index.masks.get(key)
+    if cached is not None:
+        return cached
     mask = (1 << len(index.compiled)) - 1
     for fact, by_value in index.fact_masks.items():
         value = facts[fact]
@@ -174,6 +182,18 @@ def fired_rules(index: KBIndex, facts: Facts) -> Mapping[str, tuple[CompiledRule
         if passing is None:  # a value outside FACT_VALUES: test each rule directly
             passing = _passing_mask(index.compiled, fact, value)
         mask &= passing
+    if len(index.masks) >= _MASK_MEMO_LIMIT:  # the fact space is large; plans ask 4x in a row
+        index.masks.clear()
+    index.masks[key] = mask
+    return mask
+
+
+def fired_rules(index: KBIndex, facts: Facts) -> Mapping[str, tuple[CompiledRule, ...]]:
+    """The rules whose ``when`` holds for ``facts``, by effect, in knowledge-base order.
+
+    The result per set of fired rules (:func:`rule_mask`) is memoised on the index.
+    """
+    mask = rule_mask(index, facts)
     cached = index.fired.get(mask)
     if cached is not None:
         return cached
@@ -276,10 +296,11 @@ class Candidate:
     treatment: Treatment
     lines: dict[str, str] = field(default_factory=dict)  # target -> line
     notes: list[Indication] = field(default_factory=list)
+    #: The treatment's id (a plain attribute: it is read ~100 times per plan).
+    id: str = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return self.treatment.id
+    def __post_init__(self) -> None:
+        self.id = self.treatment.id
 
     @property
     def recommended(self) -> bool:
@@ -329,6 +350,8 @@ class Ranking:
     preferred_keys: Mapping[str, RankKey]
     order: Mapping[str, BudgetOrder]
     preferred_order: Mapping[str, BudgetOrder]
+    #: group -> its candidates sorted by ``keys`` (best first), for people who prefer none of them
+    group_pools: Mapping[str, tuple[Candidate, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +368,10 @@ class Considered:
     recommended: frozenset[str]  # ids with a first-line or add-on indication
     needed_groups: frozenset[str]  # groups with a recommended member
     phase_rank: Mapping[str, int]
+    worst_downtime: Mapping[str, int]  # id -> the longest downtime per session, in days
+    ungrouped: frozenset[str]  # ids of treatments in no group (each is chosen on its own)
+    # ids dropped with a reason when over the downtime limit: recommended ones and group members
+    reportable: frozenset[str]
     rankings: dict[bool, Ranking] = field(default_factory=dict, compare=False)
 
     def ranking(self, fitzpatrick: int) -> Ranking:
@@ -362,15 +389,29 @@ class Considered:
         order: dict[str, BudgetOrder] = {}
         preferred_order: dict[str, BudgetOrder] = {}
         for tid, cand in self.candidates.items():
+            # rank_key(cand, fitzpatrick, prefers) for prefers without and with tid, inlined
             t = cand.treatment
+            lines = cand.lines.values()
             essential = 0 if t.essential else 1
-            best_line = min((_LINE_RANK[line] for line in cand.lines.values()), default=2)
+            best_line = min((_LINE_RANK[line] for line in lines), default=2)
             phase = self.phase_rank[t.phase]
-            keys[tid] = plain = rank_key(cand, fitzpatrick, frozenset())
-            preferred_keys[tid] = preferred = rank_key(cand, fitzpatrick, frozenset((tid,)))
+            points = sum(LINE_WEIGHT[line] for line in lines)
+            if band:
+                points -= PIH_PENALTY[t.pih_risk.level]
+            tail = (t.downtime_days.range[1], t.cost.range_usd[0], _ORDER[tid])
+            keys[tid] = plain = (-points, *tail)
+            preferred_keys[tid] = preferred = (-(points + PREFERENCE_BONUS), *tail)
             order[tid] = (essential, best_line, phase, plain)
             preferred_order[tid] = (essential, 0, phase, preferred)
-        made = Ranking(keys, preferred_keys, order, preferred_order)
+        pools: dict[str, list[Candidate]] = {}
+        for cand in self.candidates.values():
+            if cand.treatment.group is not None:
+                pools.setdefault(cand.treatment.group, []).append(cand)
+        group_pools = {
+            group: tuple(sorted(members, key=lambda c: keys[c.id]))
+            for group, members in sorted(pools.items())
+        }
+        made = Ranking(keys, preferred_keys, order, preferred_order, group_pools)
         self.rankings[band] = made
         return made
 
@@ -406,6 +447,10 @@ def considered_for(index: KBIndex, targets: tuple[str, ...]) -> Considered:
             if c.treatment.group is not None and tid in recommended
         ),
         phase_rank=index.phase_rank,
+        worst_downtime={tid: c.treatment.downtime_days.range[1] for tid, c in candidates.items()},
+        ungrouped=frozenset(tid for tid, c in candidates.items() if c.treatment.group is None),
+        reportable=recommended
+        | frozenset(tid for tid, c in candidates.items() if c.treatment.group is not None),
     )
     if len(index.considered) >= MEMO_LIMIT:
         index.considered.clear()

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from scarwise.errors import Problem, SafetyViolation
 from scarwise.planner.models import Plan, Profile
-from scarwise.planner.rules import Facts, KBIndex, facts_for
+from scarwise.planner.rules import Facts, KBIndex, facts_for, rule_mask
 
 __all__ = ["Block", "blocked_treatments", "enforce", "screen"]
 
@@ -35,21 +36,40 @@ class Block:
 
 _CACHE: dict[tuple[object, ...], Mapping[str, Block]] = {}
 _CACHE_LIMIT = 20_000
+_AVOIDED: Final = Block("avoided", ("you asked to avoid this treatment",), (), ())
 
 
 def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> Mapping[str, Block]:
     """Every treatment id that must not be in a plan for these facts, with why.
 
-    Pure; memoised on (knowledge-base version, facts, avoids) because the fact space is small.
+    Contraindications first (every ``exclude`` rule that holds, with its reasons and references),
+    then the person's ``avoids`` that no rule already excludes. Pure; the contraindications are
+    memoised on (knowledge-base version, the exclude rules that fire): many profiles fire the
+    same few rules.
     """
-    avoided = tuple(sorted(set(avoids)))
-    key = (index.kb.version, *sorted(facts.items()), avoided)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    mask = rule_mask(index, facts)
+    bits = index.effect_bits["exclude"]
+    fired = tuple(bit for bit in bits if mask & bit)
+    key = (index.kb.version, fired)
+    contraindicated = _CACHE.get(key)
+    if contraindicated is None:
+        contraindicated = _contraindications(index, mask)
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = contraindicated
+    avoided = [tid for tid in sorted(set(avoids)) if tid not in contraindicated]
+    if not avoided:
+        return contraindicated
+    blocked = dict(contraindicated)
+    for tid in avoided:
+        blocked[tid] = _AVOIDED
+    return blocked
+
+
+def _contraindications(index: KBIndex, mask: int) -> Mapping[str, Block]:
     found: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    for compiled in index.by_effect["exclude"]:
-        if not compiled.holds(facts):
+    for compiled, bit in zip(index.by_effect["exclude"], index.effect_bits["exclude"], strict=True):
+        if not mask & bit:
             continue
         rule = compiled.rule
         for tid in rule.treatments:
@@ -57,17 +77,10 @@ def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> M
             reasons.append(rule.text)
             rules.append(rule.id)
             refs.extend(r for r in rule.references if r not in refs)
-    blocked: dict[str, Block] = {
+    return {
         tid: Block("contraindication", tuple(reasons), tuple(refs), tuple(rules))
         for tid, (reasons, refs, rules) in found.items()
     }
-    for tid in avoided:
-        if tid not in blocked:
-            blocked[tid] = Block("avoided", ("you asked to avoid this treatment",), (), ())
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[key] = blocked
-    return blocked
 
 
 def screen(

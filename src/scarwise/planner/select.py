@@ -77,45 +77,47 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
     prefers = frozenset(profile.prefers)
     dropped: list[Dropped] = []
     limit = profile.max_downtime_days
-    usable: list[Candidate] = []
-    for tid in allowed:
-        cand = candidates[tid]
-        worst = cand.treatment.downtime_days.range[1]
-        if limit is None or worst <= limit:
-            usable.append(cand)
-        elif tid in recommended or tid in prefers or cand.treatment.group is not None:
-            dropped.append(
-                Dropped(
-                    tid,
-                    "downtime",
-                    f"up to {_days(worst)} of downtime per session; you asked for at most {_days(limit)}",
+    usable: set[str] = set()
+    if limit is None:
+        usable.update(allowed)
+    else:
+        worst_downtime = considered.worst_downtime
+        for tid in allowed:
+            worst = worst_downtime[tid]
+            if worst <= limit:
+                usable.add(tid)
+            elif tid in considered.reportable or tid in prefers:
+                dropped.append(
+                    Dropped(
+                        tid,
+                        "downtime",
+                        f"up to {_days(worst)} of downtime per session; you asked for at most {_days(limit)}",
+                    )
                 )
-            )
 
-    fitz = profile.fitzpatrick
-    ranking = considered.ranking(fitz)
-    keys = {
-        c.id: (ranking.preferred_keys if c.id in prefers else ranking.keys)[c.id] for c in usable
-    }
-    groups: dict[str, list[Candidate]] = {}
-    chosen: list[Chosen] = []
-    for cand in usable:
-        group = cand.treatment.group
-        if group is None:
-            if cand.id in recommended or cand.id in prefers:
-                chosen.append(Chosen(cand, preferred=cand.id in prefers))
-            continue
-        groups.setdefault(group, []).append(cand)
+    ranking = considered.ranking(profile.fitzpatrick)
+    ungrouped = considered.ungrouped
+    chosen: list[Chosen] = [
+        Chosen(candidates[tid], preferred=tid in prefers)
+        for tid in allowed
+        if tid in ungrouped and tid in usable and (tid in recommended or tid in prefers)
+    ]
     # A group is needed when any member (safe or not) fits a target as first-line or add-on.
     needed_groups = set(considered.needed_groups)
     for tid in prefers:
         preferred_cand = candidates.get(tid)
         if preferred_cand is not None and preferred_cand.treatment.group is not None:
             needed_groups.add(preferred_cand.treatment.group)
-    for group in sorted(groups):
+    for group, ranked in ranking.group_pools.items():  # in group-name order
         if group not in needed_groups:
             continue
-        pool = sorted(groups[group], key=lambda c: keys[c.id])
+        pool = [c for c in ranked if c.id in usable]
+        if not pool:
+            continue
+        if not prefers.isdisjoint(c.id for c in pool):  # a preferred member ranks by its own key
+            pool.sort(
+                key=lambda c: (ranking.preferred_keys if c.id in prefers else ranking.keys)[c.id]
+            )
         best = pool[0]
         chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
 
