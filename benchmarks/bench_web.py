@@ -7,7 +7,8 @@ same load with ``wrk`` (Debian's package) when it is installed, else a bounded a
 loop, and the same JSON body (``contracts/examples/profile-example.json``). Usage::
 
     python benchmarks/bench_web.py                 # wrk if present, 9 rounds of 3 s each
-    python benchmarks/bench_web.py --distinct      # cycle through 500 different profiles
+    python benchmarks/bench_web.py --distinct      # cycle through 2,000 different random profiles
+    python benchmarks/bench_web.py --fresh         # a new random profile for every request (wrk)
     python benchmarks/bench_web.py --in-process    # ASGI calls without sockets (best of 5)
     python benchmarks/bench_web.py --tool httpx    # without wrk (client-bound: Python is slow)
 
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -49,9 +51,14 @@ PROFILE = json.loads(
 
 
 def _serve(kind: str, port: int, data_dir: str) -> None:
-    """Run one server in this process (the benchmark starts two of these as subprocesses)."""
-    import uvicorn
+    """Run one server in this process (the benchmark starts two of these as subprocesses).
+
+    Both run through :func:`scarwise.web.server.run`, exactly as ``scarwise serve`` runs the app
+    (same uvicorn options, same garbage-collector settings).
+    """
     from fastapi import FastAPI
+
+    from scarwise.web.server import run
 
     if kind == "bare":
         app = FastAPI()
@@ -65,7 +72,7 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
         from scarwise.web import create_app
 
         app = create_app(Settings(data_dir=data_dir))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="none")
+    run(app, host="127.0.0.1", port=port)
 
 
 def _free_port() -> int:
@@ -90,18 +97,85 @@ def _start(kind: str, data_dir: str) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError(f"{kind} server did not start")
 
 
-def _wrk(url: str, bodies: list[str], seconds: int, connections: int) -> float:
-    """Requests per second from ``wrk``; the bodies are sent in turn (a Lua ``request`` hook)."""
-    table = ",\n".join(json.dumps(b) for b in bodies)
+def _fresh_profile_lua(seed: int) -> str:
+    """A wrk ``request`` hook that sends a new random profile every time (``--fresh``).
+
+    Same distribution as :func:`_distinct_bodies`, drawn by wrk's Lua, so the server sees
+    profiles it has never planned for as long as the run lasts (no repeats to cache).
+    """
+    from scarwise.knowledge.vocabulary import TREATMENT_IDS
+
+    ids = ", ".join(json.dumps(t) for t in TREATMENT_IDS)
+    return (
+        f"math.randomseed({seed})\n"
+        f"local ids = {{{ids}}}\n"
+        """local scar_kinds = {"icepick", "boxcar_shallow", "boxcar_deep", "rolling", "hypertrophic", "keloid", "papular"}
+local function pick(t) return t[math.random(#t)] end
+local function flag(p) if math.random() < p then return "true" else return "false" end end
+local function sample(t, k)
+  local copy, out = {}, {}
+  for i = 1, #t do copy[i] = t[i] end
+  for i = 1, k do
+    local j = math.random(i, #copy)
+    copy[i], copy[j] = copy[j], copy[i]
+    out[i] = '"' .. copy[i] .. '"'
+  end
+  return "[" .. table.concat(out, ", ") .. "]"
+end
+request = function()
+  local scars = {}
+  for i, k in ipairs(scar_kinds) do
+    local n = 0
+    if math.random(3) == 3 then n = math.random(40) end
+    scars[i] = '"' .. k .. '": ' .. n
+  end
+  local budget = "null"
+  local b = math.random(3)
+  if b == 2 then budget = tostring(math.random(0, 20000)) elseif b == 3 then budget = string.format("%.2f", math.random() * 9000) end
+  local downtime = "null"
+  if math.random(2) == 2 then downtime = tostring(math.random(0, 21)) end
+  local body = "{" ..
+    '"age": ' .. math.random(12, 80) ..
+    ', "sex": "' .. pick({"female", "male", "other", "unknown"}) .. '"' ..
+    ', "fitzpatrick": ' .. math.random(1, 6) ..
+    ', "scars": {' .. table.concat(scars, ", ") .. "}" ..
+    ', "marks": {"erythema": ' .. flag(0.4) .. ', "hyperpigmentation": ' .. flag(0.4) .. ', "hypopigmentation": ' .. flag(0.4) .. "}" ..
+    ', "regions": ' .. sample({"face", "chest", "back", "other"}, math.random(1, 3)) ..
+    ', "active_acne": "' .. pick({"none", "none", "mild", "moderate", "severe"}) .. '"' ..
+    ', "isotretinoin": "' .. pick({"never", "never", "current", "stopped_within_6_months", "stopped_over_6_months"}) .. '"' ..
+    ', "pregnant_or_breastfeeding": ' .. flag(0.15) ..
+    ', "keloid_history": ' .. flag(0.15) ..
+    ', "herpes_labialis_history": ' .. flag(0.25) ..
+    ', "anticoagulants": ' .. flag(0.1) ..
+    ', "bdd_screen_positive": ' .. flag(0.1) ..
+    ', "budget_usd": ' .. budget ..
+    ', "max_downtime_days": ' .. downtime ..
+    ', "prefers": ' .. sample(ids, pick({0, 0, 0, 1, 2})) ..
+    ', "avoids": ' .. sample(ids, pick({0, 0, 1, 2, 3})) ..
+    "}"
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+"""
+    )
+
+
+def _wrk(
+    url: str, bodies: list[str] | None, seconds: int, connections: int, seed: int = 1
+) -> float:
+    """Requests per second from ``wrk``: the bodies in turn, or a fresh random profile each."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(
-            f"local bodies = {{{table}}}\n"
-            "local i = 0\n"
-            "request = function()\n"
-            "  i = i % #bodies + 1\n"
-            '  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[i])\n'
-            "end\n"
-        )
+        if bodies is None:
+            lua.write(_fresh_profile_lua(seed))
+        else:
+            table = ",\n".join(json.dumps(b) for b in bodies)
+            lua.write(
+                f"local bodies = {{{table}}}\n"
+                "local i = 0\n"
+                "request = function()\n"
+                "  i = i % #bodies + 1\n"
+                '  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[i])\n'
+                "end\n"
+            )
     try:
         out = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, url],
@@ -183,19 +257,21 @@ def _in_process(data_dir: str, calls: int, repeats: int) -> None:
     """Per-request time in-process, best of ``repeats`` (steadier than sockets on a busy machine)."""
     from scarwise.config import Settings
     from scarwise.web import create_app
+    from scarwise.web.server import tune_garbage_collector
 
     ours, bare = create_app(Settings(data_dir=data_dir)), _bare_app()
+    tune_garbage_collector()  # as scarwise.web.server.run does for both servers
     one = [json.dumps(PROFILE).encode()]
-    distinct = [b.encode() for b in _distinct_bodies(calls)]
+    distinct = [b.encode() for b in _distinct_bodies(calls * repeats)]  # none repeats
 
     async def best(app: Any, path: str, bodies: list[bytes]) -> float:
         for body in bodies[:20]:
             assert await _asgi_call(app, path, body) == 200
         times = []
-        for _ in range(repeats):
+        for r in range(repeats):  # each repeat gets new bodies (while there are enough)
             start = time.perf_counter()
             for i in range(calls):
-                await _asgi_call(app, path, bodies[i % len(bodies)])
+                await _asgi_call(app, path, bodies[(r * calls + i) % len(bodies)])
             times.append((time.perf_counter() - start) / calls * 1e6)
         return min(times)
 
@@ -214,15 +290,50 @@ def _in_process(data_dir: str, calls: int, repeats: int) -> None:
         )
 
 
-def _distinct_bodies(n: int) -> list[str]:
-    bodies = []
-    for i in range(n):
-        profile = dict(PROFILE)
-        profile["age"] = 18 + i % 60
-        profile["fitzpatrick"] = 1 + i % 6
-        profile["scars"] = {**PROFILE.get("scars", {}), "icepick": i % 40, "rolling": (i * 7) % 30}
-        profile["budget_usd"] = 1000 + i  # makes every body unique: the plan cache always misses
-        bodies.append(json.dumps(profile))
+def _distinct_bodies(n: int, seed: int = 8) -> list[str]:
+    """``n`` different valid profiles drawn at random over every field of ``contracts/profile.md``.
+
+    Every safety factor, scar count, mark, region, budget, downtime limit, preference and
+    avoidance varies, so the planner's memos of shared parts (blocked sets per fact combination,
+    candidates per target set, recommendations, exclusions) see the variety real visitors would
+    bring, and no two bodies are equal (the 256-entry cache of whole answers never hits).
+    """
+    from scarwise.knowledge.vocabulary import TREATMENT_IDS
+
+    rng = random.Random(seed)
+    scar_kinds = ("icepick", "boxcar_shallow", "boxcar_deep", "rolling", "hypertrophic", "keloid", "papular")  # fmt: skip
+    seen: set[str] = set()
+    bodies: list[str] = []
+    while len(bodies) < n:
+        profile = {
+            "age": rng.randint(12, 80),
+            "sex": rng.choice(["female", "male", "other", "unknown"]),
+            "fitzpatrick": rng.randint(1, 6),
+            "scars": {k: rng.choice([0, 0, rng.randint(1, 40)]) for k in scar_kinds},
+            "marks": {
+                k: rng.random() < 0.4 for k in ("erythema", "hyperpigmentation", "hypopigmentation")
+            },
+            "regions": rng.sample(["face", "chest", "back", "other"], rng.randint(1, 3)),
+            "active_acne": rng.choice(["none", "none", "mild", "moderate", "severe"]),
+            "isotretinoin": rng.choice(
+                ["never", "never", "current", "stopped_within_6_months", "stopped_over_6_months"]
+            ),
+            "pregnant_or_breastfeeding": rng.random() < 0.15,
+            "keloid_history": rng.random() < 0.15,
+            "herpes_labialis_history": rng.random() < 0.25,
+            "anticoagulants": rng.random() < 0.1,
+            "bdd_screen_positive": rng.random() < 0.1,
+            "budget_usd": rng.choice(
+                [None, rng.randint(0, 20_000), round(rng.uniform(0, 9000), 2)]
+            ),
+            "max_downtime_days": rng.choice([None, rng.randint(0, 21)]),
+            "prefers": rng.sample(TREATMENT_IDS, rng.choice([0, 0, 0, 1, 2])),
+            "avoids": rng.sample(TREATMENT_IDS, rng.choice([0, 0, 1, 2, 3])),
+        }
+        body = json.dumps(profile)
+        if body not in seen:
+            seen.add(body)
+            bodies.append(body)
     return bodies
 
 
@@ -235,7 +346,12 @@ def main() -> None:
         "--rounds", type=int, default=9, help="alternating runs per endpoint (median)"
     )
     parser.add_argument(
-        "--distinct", action="store_true", help="cycle through 500 different profiles"
+        "--distinct", action="store_true", help="cycle through 2,000 different random profiles"
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="a new random profile for every request (wrk only; the strictest test)",
     )
     parser.add_argument("--in-process", action="store_true", help="time ASGI calls, no sockets")
     parser.add_argument("--serve", choices=["bare", "scarwise"], help=argparse.SUPPRESS)
@@ -247,22 +363,30 @@ def main() -> None:
         return
     if args.in_process:
         with tempfile.TemporaryDirectory() as data_dir:
-            _in_process(data_dir, calls=500, repeats=5)
+            _in_process(data_dir, calls=1000, repeats=5)
         return
     tool = args.tool
     if tool == "auto":
         tool = "wrk" if shutil.which("wrk") else "httpx"
-    bodies = _distinct_bodies(500) if args.distinct else [json.dumps(PROFILE)]
+    if args.fresh and tool != "wrk":
+        parser.error("--fresh needs wrk")
+    bodies: list[str] | None = (
+        None if args.fresh else _distinct_bodies(2000) if args.distinct else [json.dumps(PROFILE)]
+    )
     runs: dict[str, list[float]] = {"bare": [], "scarwise": []}
     with tempfile.TemporaryDirectory() as data_dir:
         servers = {kind: _start(kind, data_dir) for kind in runs}
         try:
-            for _ in range(args.rounds):  # alternate, so noise from a shared machine hits both
+            for round_no in range(
+                args.rounds
+            ):  # alternate, so noise from a shared machine hits both
                 for kind, path in (("bare", "/bare"), ("scarwise", "/api/v1/plan")):
                     url = f"http://127.0.0.1:{servers[kind][1]}{path}"
                     if tool == "wrk":
-                        _wrk(url, bodies, 1, args.connections)  # warm-up
-                        runs[kind].append(_wrk(url, bodies, args.seconds, args.connections))
+                        _wrk(url, bodies, 1, args.connections, seed=2 * round_no + 1)  # warm-up
+                        runs[kind].append(
+                            _wrk(url, bodies, args.seconds, args.connections, seed=2 * round_no + 2)
+                        )
                     else:
                         runs[kind].append(
                             asyncio.run(_httpx_loop(url, bodies, args.seconds, args.connections))
@@ -275,7 +399,7 @@ def main() -> None:
     paired = sorted(o / b for o, b in zip(runs["scarwise"], runs["bare"], strict=True))
     print(
         f"tool={tool} connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
-        f"profiles={'500 distinct' if args.distinct else 'one'}"
+        f"profiles={'a fresh random one per request' if args.fresh else '2,000 distinct random' if args.distinct else 'one'}"
     )
     for label, kind, median in (
         ("bare FastAPI constant", "bare", bare),

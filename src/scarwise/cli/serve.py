@@ -41,11 +41,10 @@ def serve_command(
         False, "--debug", help="Log tracebacks of internal errors (never sent to clients)."
     ),
 ) -> None:
-    import uvicorn
-
     from scarwise.config import Settings
     from scarwise.web import create_app
     from scarwise.web.security import is_loopback
+    from scarwise.web.server import run
 
     settings = Settings(database_url=db) if db else Settings()
     console = stderr()
@@ -62,12 +61,4 @@ def serve_command(
     console.print(
         f"scarwise {app.version} serving on http://{shown}:{port}/ (Ctrl+C stops)", markup=False
     )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="debug" if debug else "info",
-        server_header=False,
-        proxy_headers=False,
-        access_log=debug,
-    )
+    run(app, host=host, port=port, debug=debug)
