@@ -87,13 +87,13 @@ def plan(
 
     planned = {ch.candidate.id for ch in chosen_set.chosen}
     cautions: dict[str, list[str]] = {}
-    refs: list[str] = []
+    refs: set[str] = set()  # reference ids used; listed in the knowledge base's order at the end
     for compiled in fired_rules(index, facts)["caution"]:
         hit = compiled.treatments & planned
         if hit:
             for tid in hit:
                 cautions.setdefault(tid, []).append(compiled.rule.text)
-            refs.extend(compiled.rule.references)
+            refs.update(compiled.rule.references)
 
     items: list[tuple[str, Recommendation]] = []
     total_lo = total_hi = 0
@@ -106,21 +106,21 @@ def plan(
         total_lo += lo
         total_hi += hi
         years.add(t.cost.year)
-        refs.extend(rec.evidence.references)
+        refs.update(rec.evidence.references)
     phases = build_phases(kb, items)
 
     # Exclusions are pure functions of (treatment, why), so they are memoised on the index.
     excluded = [_exclusion(index, tid, block) for tid, block in chosen_set.blocked.items()]
     excluded += [_exclusion(index, d.treatment, d) for d in chosen_set.dropped]
     for e in excluded:
-        refs.extend(e.references)
+        refs.update(e.references)
 
     # Alternatives are options the dermatologist may pick, so their warnings apply too.
     offered = planned | {alt for ch in chosen_set.chosen for alt in ch.alternatives}
     considered = offered | set(chosen_set.blocked)
     referrals, warnings, rule_refs = referrals_and_warnings(index, facts, offered, considered)
-    refs.extend(rule_refs)
-    refs.extend(kb.expectations.references)
+    refs.update(rule_refs)
+    refs.update(kb.expectations.references)
     warnings.insert(0, kb.expectations.text)
     for tid in chosen_set.preferred_unused:
         warnings.append(
@@ -131,7 +131,7 @@ def plan(
     if person.budget_usd is not None and total_hi > person.budget_usd:  # over at the high end
         warnings.append(budget_note)
     tips = [tip.text for tip in kb.prevention]
-    refs.extend(r for tip in kb.prevention for r in tip.references)
+    refs.update(index.prevention_references)
 
     result = Plan(
         knowledge_base_version=kb.version,

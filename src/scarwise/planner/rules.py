@@ -119,7 +119,7 @@ class CompiledRule:
 class KBIndex:
     """Tables derived once from a knowledge base, and memos of pure functions of it.
 
-    The memos (``masks``, ``fired``, ``considered``, ``recommendations``, ``exclusions``) are filled as plans
+    The memos (``fired``, ``considered``, ``recommendations``, ``exclusions``) are filled as plans
     are made; each holds values that are pure functions of its key and this knowledge base, and is
     cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output models are frozen and
     shared between plans (as ``evidence``, ``references`` and ``referrals`` always were).
@@ -137,10 +137,12 @@ class KBIndex:
     compiled: tuple[CompiledRule, ...]  # every rule, in knowledge-base order (bit i = rule i)
     fact_masks: Mapping[str, Mapping[object, int]]  # fact -> value -> rules whose test passes
     effect_bits: Mapping[str, tuple[int, ...]]  # effect -> the bit of each rule in by_effect
+    prevention_references: frozenset[str]  # reference ids of every prevention tip
     fired: dict[int, Mapping[str, tuple[CompiledRule, ...]]] = field(
         default_factory=dict, compare=False
     )
-    masks: dict[tuple[tuple[str, object], ...], int] = field(default_factory=dict, compare=False)
+    #: [(facts, their rule mask)] of the last call of :func:`rule_mask` (a plan asks four times)
+    last_mask: list[tuple[dict[str, object], int]] = field(default_factory=list, compare=False)
     considered: dict[tuple[str, ...], Considered] = field(default_factory=dict, compare=False)
     recommendations: dict[tuple[object, ...], Recommendation] = field(
         default_factory=dict, compare=False
@@ -150,7 +152,6 @@ class KBIndex:
 
 #: Entries per memo before it is cleared (the key spaces are small; this only bounds memory).
 MEMO_LIMIT: Final = 20_000
-_MASK_MEMO_LIMIT: Final = 4096
 
 
 def course_cost(t: Treatment) -> tuple[int, int]:
@@ -168,13 +169,13 @@ def rule_mask(index: KBIndex, facts: Facts) -> int:
     """Bit i set when rule i (:attr:`KBIndex.compiled`) holds for ``facts``.
 
     Evaluated with :attr:`KBIndex.fact_masks` (per fact and value, the rules whose test on that
-    fact passes): one AND per tested fact instead of testing every rule; memoised on the index by
-    the facts (a plan asks four times: screen, cautions, warnings and the final check).
+    fact passes): one AND per tested fact instead of testing every rule. The last answer is kept
+    on the index: a plan asks four times for the same facts (screen, cautions, warnings and the
+    final check), while the space of all facts is too large to memoise.
     """
-    key = tuple(facts.items())
-    cached = index.masks.get(key)
-    if cached is not None:
-        return cached
+    last = index.last_mask[0] if index.last_mask else None
+    if last is not None and last[0] == facts:
+        return last[1]
     mask = (1 << len(index.compiled)) - 1
     for fact, by_value in index.fact_masks.items():
         value = facts[fact]
@@ -182,9 +183,7 @@ def rule_mask(index: KBIndex, facts: Facts) -> int:
         if passing is None:  # a value outside FACT_VALUES: test each rule directly
             passing = _passing_mask(index.compiled, fact, value)
         mask &= passing
-    if len(index.masks) >= _MASK_MEMO_LIMIT:  # the fact space is large; plans ask 4x in a row
-        index.masks.clear()
-    index.masks[key] = mask
+    index.last_mask[:] = [(dict(facts), mask)]  # one slot, replaced whole
     return mask
 
 
@@ -274,6 +273,7 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
         reference_order={rid: i for i, rid in enumerate(kb.references)},
         course_costs={t.id: course_cost(t) for t in kb.treatments.values()},
         compiled=tuple(compiled),
+        prevention_references=frozenset(r for tip in kb.prevention for r in tip.references),
         effect_bits={
             effect: tuple(1 << next(i for i, c in enumerate(compiled) if c is r) for r in rules)
             for effect, rules in by_effect.items()

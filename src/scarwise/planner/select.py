@@ -44,10 +44,10 @@ class Chosen:
     pool: list[Candidate] = field(default_factory=list)  # safe alternatives of the group, ranked
     preferred: bool = False
     group_size: int = 1
+    alternatives: list[str] = field(init=False)  # the ids of ``pool``
 
-    @property
-    def alternatives(self) -> list[str]:
-        return [c.id for c in self.pool]
+    def __post_init__(self) -> None:
+        self.alternatives = [c.id for c in self.pool]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ __all__ = ["GC_THRESHOLDS", "run", "tune_garbage_collector"]
 
 #: Allocations before a generation-0 collection, then collections of the younger generation
 #: before one of the next.
-GC_THRESHOLDS = (50_000, 20, 10)
+GC_THRESHOLDS = (50_000, 50, 100)
 
 
 def tune_garbage_collector() -> None:
