@@ -10,6 +10,7 @@ loop, and the same JSON body (``contracts/examples/profile-example.json``). Usag
     python benchmarks/bench_web.py --distinct      # cycle through 2,000 different random profiles
     python benchmarks/bench_web.py --fresh         # a new random profile for every request (wrk)
     python benchmarks/bench_web.py --in-process    # ASGI calls without sockets (best of 5)
+    python benchmarks/bench_web.py --gc            # plan_json time per garbage-collector setting
     python benchmarks/bench_web.py --tool httpx    # without wrk (client-bound: Python is slow)
 
 The goal (issue 8) is at least 50 % of the bare endpoint's requests per second.
@@ -290,6 +291,32 @@ def _in_process(data_dir: str, calls: int, repeats: int) -> None:
         )
 
 
+def _gc_compare() -> None:
+    """``plan_json`` per profile with CPython's default GC thresholds, scarwise's, and GC off.
+
+    Each setting runs in a fresh process: 20,000 random profiles warm the planner's memos, then
+    20,000 others are timed (process CPU time).
+    """
+    for setting in ("default", "scarwise", "off"):
+        code = (
+            "import gc, sys, time\n"
+            f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+            "from bench_web import _distinct_bodies\n"
+            "from scarwise.web.api import plan_json\n"
+            "from scarwise.web.server import tune_garbage_collector\n"
+            "f = plan_json.__wrapped__\n"
+            "for b in _distinct_bodies(20000, seed=3): f(b.encode())\n"
+            "bodies = [b.encode() for b in _distinct_bodies(20000, seed=4)]\n"
+            f"setting = {setting!r}\n"
+            "if setting != 'default': tune_garbage_collector()\n"
+            "if setting == 'off': gc.disable()\n"
+            "start = time.process_time()\n"
+            "for b in bodies: f(b)\n"
+            "print(f'{setting:9}: {(time.process_time() - start) / len(bodies) * 1e6:6.1f} us per plan')\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def _distinct_bodies(n: int, seed: int = 8) -> list[str]:
     """``n`` different valid profiles drawn at random over every field of ``contracts/profile.md``.
 
@@ -353,6 +380,9 @@ def main() -> None:
         action="store_true",
         help="a new random profile for every request (wrk only; the strictest test)",
     )
+    parser.add_argument(
+        "--gc", action="store_true", help="plan_json time per GC setting (default, scarwise, off)"
+    )
     parser.add_argument("--in-process", action="store_true", help="time ASGI calls, no sockets")
     parser.add_argument("--serve", choices=["bare", "scarwise"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -360,6 +390,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         _serve(args.serve, args.port, args.data_dir)
+        return
+    if args.gc:
+        _gc_compare()
         return
     if args.in_process:
         with tempfile.TemporaryDirectory() as data_dir:

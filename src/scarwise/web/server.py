@@ -2,14 +2,14 @@
 
 Besides uvicorn's options, one process-wide setting: the cyclic garbage collector. Making a plan
 allocates thousands of short-lived containers (pydantic models, lists, dicts), so with CPython's
-default generation-0 threshold (700 allocations) the collector ran several times per request and
-walked the knowledge base's memos again and again. Measured on 8,000 random profiles
-(``benchmarks/bench_web.py --in-process``, 2026-11-25): 298 us per plan with the defaults, 196 us
-with thresholds (50,000, 20, 10) — a third of the time was the collector. Nothing in a request
-makes reference cycles that matter, so collecting less often only delays freeing a few
-megabytes. :func:`gc.freeze` then moves everything alive after start-up (modules, the loaded
-knowledge base and its index, templates) out of the collector's sight, as the Python
-documentation suggests for long-running servers.
+default thresholds (700, 10, 10) the collector ran several times per request and walked the
+planner's memos again and again. Measured 2026-11-25 on the 2-core VM, ``plan_json`` on 20,000
+random profiles after 20,000 to warm the memos (``python benchmarks/bench_web.py --gc``): 129.5 us per plan with the defaults, 115.1 us with :data:`GC_THRESHOLDS`, 111.5 us with
+the collector off; while the memos were still filling, 298 us with the defaults and 196 us with
+higher thresholds. Nothing in a request makes reference cycles that matter, so collecting less
+often only delays freeing a few megabytes. :func:`gc.freeze` then moves everything alive after
+start-up (modules, the loaded knowledge base and its index, templates) out of the collector's
+sight, as the Python documentation suggests for long-running servers.
 """
 
 from __future__ import annotations
