@@ -55,7 +55,7 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
     """Run one server in this process (the benchmark starts two of these as subprocesses).
 
     Both run through :func:`scarwise.web.server.run`, exactly as ``scarwise serve`` runs the app
-    (same uvicorn options, same garbage-collector settings).
+    (same uvicorn options, same garbage-collector settings; only the start-up log lines are off).
     """
     from fastapi import FastAPI
 
@@ -73,7 +73,7 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
         from scarwise.web import create_app
 
         app = create_app(Settings(data_dir=data_dir))
-    run(app, host="127.0.0.1", port=port)
+    run(app, host="127.0.0.1", port=port, log_level="warning")  # no start-up lines
 
 
 def _free_port() -> int:

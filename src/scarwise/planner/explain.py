@@ -45,6 +45,21 @@ _GROUP_NAMES = {
 
 def target_name(kb: KnowledgeBase, target: str) -> str:
     """Plain name of a target: ``boxcar_shallow`` -> ``shallow boxcar scars``."""
+    hit = _NAMES.get((id(kb), target))
+    if hit is not None and hit[0] is kb:
+        return hit[1]
+    name = _target_name(kb, target)
+    if len(_NAMES) > 1024:  # only tests build many knowledge bases
+        _NAMES.clear()
+    _NAMES[(id(kb), target)] = (kb, name)
+    return name
+
+
+#: (id of a knowledge base, target) -> (that knowledge base, the target's name)
+_NAMES: dict[tuple[int, str], tuple[KnowledgeBase, str]] = {}
+
+
+def _target_name(kb: KnowledgeBase, target: str) -> str:
     if target in _SPECIAL_NAMES:
         return _SPECIAL_NAMES[target]
     st = kb.scar_types.get(target)
@@ -219,6 +234,5 @@ _MARK_WORDS = {
 
 def plan_references(index: KBIndex, ids: Iterable[str]) -> list[PlanReference]:
     """Full citations for the reference ids used, in the knowledge base's order."""
-    order = index.reference_order
-    wanted = sorted(order.keys() & set(ids), key=order.__getitem__)
-    return [index.references[rid] for rid in wanted]
+    wanted = ids if isinstance(ids, set | frozenset) else set(ids)
+    return [ref for rid, ref in index.references.items() if rid in wanted]

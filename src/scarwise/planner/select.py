@@ -20,7 +20,7 @@ Order of decisions (each one transparent and recorded):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from scarwise.planner.models import Profile
@@ -103,18 +103,20 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
         if tid in ungrouped and tid in usable and (tid in recommended or tid in prefers)
     ]
     # A group is needed when any member (safe or not) fits a target as first-line or add-on.
-    needed_groups = set(considered.needed_groups)
-    for tid in prefers:
-        preferred_cand = candidates.get(tid)
-        if preferred_cand is not None and preferred_cand.treatment.group is not None:
-            needed_groups.add(preferred_cand.treatment.group)
+    needed_groups: Set[str] = considered.needed_groups
+    if prefers:
+        needed_groups = set(needed_groups)
+        for tid in prefers:
+            preferred_cand = candidates.get(tid)
+            if preferred_cand is not None and preferred_cand.treatment.group is not None:
+                needed_groups.add(preferred_cand.treatment.group)
     for group, ranked in ranking.group_pools.items():  # in group-name order
         if group not in needed_groups:
             continue
         pool = [c for c in ranked if c.id in usable]
         if not pool:
             continue
-        if not prefers.isdisjoint(c.id for c in pool):  # a preferred member ranks by its own key
+        if prefers and not prefers.isdisjoint(c.id for c in pool):  # ranked by its own key
             pool.sort(
                 key=lambda c: (ranking.preferred_keys if c.id in prefers else ranking.keys)[c.id]
             )
@@ -122,9 +124,15 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
         chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
 
     # Budget order: essentials, then first-line before add-ons, then phase order, then rank.
-    chosen.sort(
-        key=lambda ch: (ranking.preferred_order if ch.preferred else ranking.order)[ch.candidate.id]
-    )
+    if prefers:
+        chosen.sort(
+            key=lambda ch: (ranking.preferred_order if ch.preferred else ranking.order)[
+                ch.candidate.id
+            ]
+        )
+    else:
+        order = ranking.order
+        chosen.sort(key=lambda ch: order[ch.candidate.id])
     chosen = _fit_budget(chosen, profile.budget_usd, dropped, index.course_costs, prefers)
     # preferred treatments that fit none of the person's targets (so were never considered)
     preferred_unused = [p for p in profile.prefers if p not in candidates]

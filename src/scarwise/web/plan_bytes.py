@@ -13,6 +13,8 @@ it over random profiles), so callers may use either.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -22,21 +24,31 @@ from scarwise.planner.models import Phase, Plan
 
 __all__ = ["plan_bytes"]
 
-#: id(shared object) -> (the object, its JSON). Holding the object keeps its id from being reused.
-_FRAGMENTS: dict[int, tuple[BaseModel, orjson.Fragment]] = {}
+#: id(shared object) -> its JSON; ``_KEPT`` holds the objects, so no id is reused while cached.
+_FRAGMENTS: dict[int, orjson.Fragment] = {}
+_KEPT: list[BaseModel] = []
 _FRAGMENT_LIMIT = 8192
+_LOCK = threading.Lock()
 
 
 def _fragment(model: BaseModel) -> orjson.Fragment:
     """The JSON of a shared (memoised, frozen) model, made on first use."""
-    hit = _FRAGMENTS.get(id(model))
-    if hit is not None and hit[0] is model:
-        return hit[1]
+    made = _FRAGMENTS.get(id(model))
+    if made is not None:
+        return made
     made = orjson.Fragment(model.__pydantic_serializer__.to_json(model, by_alias=True))
-    if len(_FRAGMENTS) >= _FRAGMENT_LIMIT:
-        _FRAGMENTS.clear()
-    _FRAGMENTS[id(model)] = (model, made)
+    with _LOCK:  # every id in _FRAGMENTS keeps its object in _KEPT, whatever the threads do
+        if len(_KEPT) >= _FRAGMENT_LIMIT:
+            _FRAGMENTS.clear()
+            _KEPT.clear()
+        _KEPT.append(model)
+        _FRAGMENTS[id(model)] = made
     return made
+
+
+def _fragments(models: Sequence[BaseModel]) -> list[orjson.Fragment]:
+    get = _FRAGMENTS.get
+    return [get(id(m)) or _fragment(m) for m in models]
 
 
 def _phase(phase: Phase) -> dict[str, Any]:
@@ -46,7 +58,7 @@ def _phase(phase: Phase) -> dict[str, Any]:
         "name": phase.name,
         "starts_after_weeks": phase.starts_after_weeks,
         "purpose": phase.purpose,
-        "recommendations": [_fragment(r) for r in phase.recommendations],
+        "recommendations": _fragments(phase.recommendations),
     }
 
 
@@ -61,8 +73,8 @@ def plan_bytes(plan: Plan) -> bytes:
             "knowledge_base_version": plan.knowledge_base_version,
             "summary": plan.summary,
             "phases": [_phase(p) for p in plan.phases],
-            "excluded": [_fragment(e) for e in plan.excluded],
-            "referrals": [_fragment(r) for r in plan.referrals],
+            "excluded": _fragments(plan.excluded),
+            "referrals": _fragments(plan.referrals),
             "warnings": plan.warnings,
             "prevention": plan.prevention,
             "budget": {
@@ -71,7 +83,7 @@ def plan_bytes(plan: Plan) -> bytes:
                 "cost_source_years": budget.cost_source_years,
                 "note": budget.note,
             },
-            "references": [_fragment(r) for r in plan.references],
+            "references": _fragments(plan.references),
             "disclaimer": plan.disclaimer,
         }
     )

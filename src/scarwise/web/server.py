@@ -31,8 +31,14 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def run(app: Any, *, host: str, port: int, debug: bool = False) -> None:
-    """Serve ``app`` on ``host:port`` until interrupted (blocks)."""
+def run(
+    app: Any, *, host: str, port: int, debug: bool = False, log_level: str | None = None
+) -> None:
+    """Serve ``app`` on ``host:port`` until interrupted (blocks).
+
+    ``log_level`` defaults to ``info`` (``debug`` with ``debug=True``); access lines are logged
+    only with ``debug=True``.
+    """
     import uvicorn
 
     from scarwise.knowledge.loader import load_knowledge_base
@@ -44,7 +50,7 @@ def run(app: Any, *, host: str, port: int, debug: bool = False) -> None:
         app,
         host=host,
         port=port,
-        log_level="debug" if debug else "info",
+        log_level=log_level or ("debug" if debug else "info"),
         server_header=False,
         proxy_headers=False,
         access_log=debug,
