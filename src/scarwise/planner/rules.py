@@ -138,6 +138,7 @@ class KBIndex:
     fact_masks: Mapping[str, Mapping[object, int]]  # fact -> value -> rules whose test passes
     effect_bits: Mapping[str, tuple[int, ...]]  # effect -> the bit of each rule in by_effect
     prevention_references: frozenset[str]  # reference ids of every prevention tip
+    exclude_mask: int  # the bits of every exclude rule
     fired: dict[int, Mapping[str, tuple[CompiledRule, ...]]] = field(
         default_factory=dict, compare=False
     )
@@ -274,6 +275,7 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
         course_costs={t.id: course_cost(t) for t in kb.treatments.values()},
         compiled=tuple(compiled),
         prevention_references=frozenset(r for tip in kb.prevention for r in tip.references),
+        exclude_mask=sum(1 << i for i, c in enumerate(compiled) if c.rule.effect == "exclude"),
         effect_bits={
             effect: tuple(1 << next(i for i, c in enumerate(compiled) if c is r) for r in rules)
             for effect, rules in by_effect.items()

@@ -48,9 +48,7 @@ def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> M
     same few rules.
     """
     mask = rule_mask(index, facts)
-    bits = index.effect_bits["exclude"]
-    fired = tuple(bit for bit in bits if mask & bit)
-    key = (index.kb.version, fired)
+    key = (index.kb.version, mask & index.exclude_mask)  # which exclude rules hold
     contraindicated = _CACHE.get(key)
     if contraindicated is None:
         contraindicated = _contraindications(index, mask)
