@@ -333,11 +333,11 @@ def _analyze_stack(
     rgb_sample: F32 | None,
     notes: Sequence[str],
 ) -> Analyze3DResult:
-    from scarwise.imaging.integrate import integrate_normals
+    from scarwise.imaging.integrate import integrate_gradients
     from scarwise.imaging.scars3d import find_scars
     from scarwise.imaging.stereo import (
         estimate_light_intensities,
-        estimate_normals,
+        estimate_slopes,
         sample_pixels,
         specular_free,
     )
@@ -385,12 +385,13 @@ def _analyze_stack(
             "use 4-8 lights for reliable depths"
         )
     total = factors * (stated if stated is not None else 1.0)
-    field = estimate_normals(stack, directions, intensities=total)
+    field = estimate_slopes(stack, directions, intensities=total)
     del stack
-    albedo, normals = field.albedo, field.normals
+    albedo, p, q = field.albedo, field.p, field.q
     del field
-    height = integrate_normals(normals, pixel_mm)
-    del normals
+    height = integrate_gradients(p, q)
+    del p, q
+    height *= np.float32(pixel_mm)
     valid = None if mask is None else _mask_2d(mask)
     if valid is not None:
         height = _flatten_outside(height, valid)
