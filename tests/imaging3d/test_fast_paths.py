@@ -1,0 +1,112 @@
+"""The fast paths of analyze3d give what the plain formulations give (issue 6 speed work)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+from scarwise.imaging import scars3d
+from scarwise.imaging.integrate import gradients_from_normals
+from scarwise.imaging.stereo import estimate_normals, estimate_slopes
+from scarwise.testing.scar_scenes import light_directions, render_scar_scene
+
+LUM = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+
+def test_slopes_are_the_gradients_of_the_normals() -> None:
+    scene = render_scar_scene(
+        11, size_px=(320, 320), n_lights=8, counts={"icepick": 2, "boxcar": 1, "rolling": 0}
+    )
+    stack = np.stack([im @ LUM for im in scene.images]).astype(np.float32)
+    field = estimate_normals(stack, scene.directions, tile_pixels=10_000)
+    slopes = estimate_slopes(stack, scene.directions, tile_pixels=10_000)
+    p, q = gradients_from_normals(field.normals)
+    assert np.abs(slopes.p - p).max() < 1e-5 * max(1.0, float(np.abs(p).max()))
+    assert np.abs(slopes.q - q).max() < 1e-5 * max(1.0, float(np.abs(q).max()))
+    assert np.array_equal(slopes.albedo, field.albedo)
+    assert np.array_equal(slopes.used, field.used)
+
+
+def test_slopes_of_steep_dark_and_backfacing_pixels_follow_the_clamps() -> None:
+    lights = light_directions(6, 30.0)
+    rng = np.random.default_rng(5)
+    n = rng.normal(size=(3, 600))
+    n[2, :200] = 0.02 * np.abs(n[2, :200])  # steeper than 84 degrees
+    n[2, 200:400] = np.abs(n[2, 200:400]) + 0.5
+    n[2, 400:450] = -np.abs(n[2, 400:450])  # facing away from the camera
+    n /= np.linalg.norm(n, axis=0)
+    obs = (lights @ n * 0.5).astype(np.float32)
+    obs[:, 450:470] = 0.0  # no light at all
+    obs = obs.reshape(6, 20, 30)
+    field = estimate_normals(obs, lights)
+    slopes = estimate_slopes(obs, lights)
+    p, q = gradients_from_normals(field.normals)
+    assert np.abs(slopes.p - p).max() < 1e-4
+    assert np.abs(slopes.q - q).max() < 1e-4
+    assert np.abs(slopes.p).max() <= 10.0
+
+
+def test_flood_fill_component_is_the_labelled_component() -> None:
+    rng = np.random.default_rng(0)
+    for i in range(200):
+        mask = ndi.gaussian_filter(rng.standard_normal((30 + i % 9, 45)), 2.0) > 0.1
+        seeds = np.argwhere(mask)
+        if not len(seeds):
+            continue
+        seed = (int(seeds[i % len(seeds)][0]), int(seeds[i % len(seeds)][1]))
+        box = (slice(7, 7 + mask.shape[0]), slice(3, 48))
+        labels, _n = ndi.label(mask)
+        want = scars3d._tight(labels == labels[seed], box)
+        got = scars3d._component_at(mask, seed, box)
+        assert got is not None
+        assert got[0] == want[0]
+        assert np.array_equal(got[1], want[1])
+    assert scars3d._component_at(np.zeros((4, 4), bool), (1, 1), box) is None
+
+
+@pytest.mark.parametrize("sigma", [0.7, 1.0, 15.0])
+def test_gaussian_is_ndimage_gaussian(sigma: float) -> None:
+    image = np.random.default_rng(1).standard_normal((90, 70)).astype(np.float32)
+    want = ndi.gaussian_filter(image, sigma)
+    assert np.abs(scars3d._gaussian(image, sigma) - want).max() < 1e-6
+
+
+def test_block_mean_and_polynomial_grid() -> None:
+    rng = np.random.default_rng(2)
+    image = rng.standard_normal((95, 131)).astype(np.float32)
+    for f in (1, 3, 8):
+        hs, ws = 95 // f, 131 // f
+        want = image[: hs * f, : ws * f].reshape(hs, f, ws, f).mean(axis=(1, 3))
+        assert np.abs(scars3d._block_mean(image, f, hs, ws) - want).max() < 1e-6
+    xs = np.linspace(-0.5, 0.5, 40, dtype=np.float32)
+    ys = np.linspace(-0.3, 0.3, 25, dtype=np.float32)
+    coef = rng.standard_normal(10).astype(np.float32)
+    yy, xx = np.meshgrid(ys, xs, indexing="ij")
+    want = scars3d._poly_basis(xx, yy, 3) @ coef
+    assert np.abs(scars3d._poly_on_grid(coef, xs, ys, 3) - want).max() < 1e-5
+
+
+def test_measuring_in_a_box_is_measuring_in_the_window() -> None:
+    """Every contract number depends only on pixels near the extent, so a box gives the window's."""
+    yy, xx = np.mgrid[0:160, 0:200].astype(np.float32)
+    r = np.hypot(xx - 90, yy - 70)
+    d = (0.3 * np.clip(1 - (r / 25) ** 2, 0, None) + 0.002 * np.sin(xx / 3)).astype(np.float32)
+    window = (slice(0, 160), slice(0, 200))
+    deepest = (70, 90)
+    whole = scars3d._measure_window(d, deepest, 0.03, None, *window, (400, 400), window)
+    box = (slice(30, 115), slice(50, 140))
+    part = scars3d._measure_window(
+        d[box], (deepest[0] - 30, deepest[1] - 50), 0.03, None, *box, (400, 400), window
+    )
+    assert whole is not None and part is not None
+    for field in ("depth_mm", "area_mm2", "volume_mm3", "centroid_px", "wall_sharpness"):
+        assert getattr(part, field) == getattr(whole, field)
+    assert (part.rows, part.cols) == (whole.rows, whole.cols)
+    assert np.array_equal(part.mask, whole.mask)
+    assert (whole.rows.start, whole.cols.start) == (47, 67)
+    tight = (slice(46, 97), slice(64, 117))  # the extent comes within 2 px of this top side
+    with pytest.raises(scars3d._NeedsWholeWindow):
+        scars3d._measure_window(
+            d[tight], (deepest[0] - 46, deepest[1] - 64), 0.03, None, *tight, (400, 400), window
+        )
