@@ -409,6 +409,7 @@ def surrounding_surface(
     xs = (np.arange(ws, dtype=np.float32) - ws / 2) / max(ws, hs)
     ys = (np.arange(hs, dtype=np.float32) - hs / 2) / max(ws, hs)
     kernel = _gaussian_kernel(scale_mm / (pixel_mm * f))
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     keep = ok.copy()
     surface = small.copy()
     for _ in range(rounds):
@@ -427,7 +428,8 @@ def surrounding_surface(
         resid = surface - small
         spread = float(1.4826 * np.median(np.abs(resid[keep]))) if keep.any() else 0.0
         new_keep = ok & (resid < max(0.01, 3.0 * spread)) & (resid > -max(0.05, 6.0 * spread))
-        new_keep = ok & ~ndi.binary_dilation(~new_keep & ok, iterations=2)
+        lost = (~new_keep & ok).view(np.uint8)
+        new_keep = ok & ~cv2.dilate(lost, cross, iterations=2).view(bool)  # as binary_dilation
         if new_keep.sum() < 0.2 * ok.sum() or np.array_equal(new_keep, keep):
             break
         keep = new_keep
@@ -623,21 +625,21 @@ def find_scars(height_mm: F32, pixel_mm: float, mask: Bool | None = None) -> Sca
     cand = d0 > CANDIDATE_MM
     if valid is not None:
         cand &= valid
-    n, labels_any, stats, _centroids = cv2.connectedComponentsWithStats(
-        cand.view(np.uint8), connectivity=8, ltype=cv2.CV_32S
-    )
+    # labels without cv2's statistics (3-6x slower); boxes from ndimage, areas per box below
+    _n, labels_any = cv2.connectedComponents(cand.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
     labels = np.asarray(labels_any, dtype=np.int32)
     del cand
     scars: list[ScarMeasurement] = []
     min_area_px = 0.5 * np.pi * (MIN_DIAMETER_MM / 2 / pixel_mm) ** 2
-    for lab in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[lab])
-        if area < min_area_px:
+    for lab, box in enumerate(ndi.find_objects(labels), start=1):
+        if box is None:
             continue
-        box = (slice(y, y + h), slice(x, x + w))
         comp = labels[box] == lab
-        if float(d0[box][comp].max()) < 0.7 * MIN_DEPTH_MM:
+        area = int(comp.sum())
+        if area < min_area_px or float(d0[box][comp].max()) < 0.7 * MIN_DEPTH_MM:
             continue
+        y, x = box[0].start, box[1].start
+        h, w = box[0].stop - y, box[1].stop - x
         req = float(np.sqrt(area / np.pi))
         margin = round(1.5 * req) + round(1.0 / pixel_mm) + 8
         window = _window(height.shape, y, y + h, x, x + w, margin)

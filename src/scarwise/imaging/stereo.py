@@ -229,7 +229,13 @@ def _noise_sigma(lights: F64, obs: F32) -> float:
     return max(float(np.median(rms)), 1e-4)
 
 
-def sample_pixels(stack: npt.NDArray[np.floating], max_pixels: int = 100_000) -> F32:
+#: Pixels sampled for the light brightness estimate. 50k estimate the brightnesses as well as
+#: 100k did (largest error per set, 18 synthetic sets: median 2.2 vs 1.9 %, 90th percentile 2.9
+#: vs 3.0 %; the error is the model's, not the sample's) at half the cost.
+SAMPLE_PIXELS = 50_000
+
+
+def sample_pixels(stack: npt.NDArray[np.floating], max_pixels: int = SAMPLE_PIXELS) -> F32:
     """A regular subsample (every n-th pixel) of a ``k x H x W [x 3]`` stack as ``k x n [x 3]``."""
     k = stack.shape[0]
     flat = stack.reshape(k, stack.shape[1] * stack.shape[2], *stack.shape[3:])
