@@ -543,9 +543,12 @@ def _measure_local(
             or obox[1].stop >= full_shape[1]
         ):
             return None  # the ring is cut by the picture's edge
+        ubox = _union(obox, core_box)  # where the depression is measured first
+        others_u = around.others(ubox)
+        o_in = _inside(obox, ubox)
         src = np.ascontiguousarray(~_place(region, region_box, obox)).view(np.uint8)
         dist = cv2.distanceTransform(src, cv2.DIST_C, 3)
-        ring = (dist <= r_out) & (dist > r_in) & ~around.others(obox)
+        ring = (dist <= r_out) & (dist > r_in) & ~others_u[o_in]
         outside = around.outside(obox)
         n_ring = int(ring.sum())
         if n_ring == 0:
@@ -558,19 +561,20 @@ def _measure_local(
         if coef is None:
             return m
         m_new = None
-        for box in (_union(obox, core_box), window):
+        for box in (ubox, window):
             d = _smoothed_depression(coef, height, box, window)
-            core_in = _place(core, core_box, box)
-            flat = np.where(core_in, d, -np.inf).argmax()
-            deepest = np.unravel_index(flat, d.shape)
-            forbid = around.others(box)
+            # deepest point of the core (first in row order, as over the whole box)
+            c_in = _inside(core_box, box)
+            top = np.unravel_index(int(np.where(core, d[c_in], -np.inf).argmax()), core.shape)
+            deepest = (int(top[0]) + c_in[0].start, int(top[1]) + c_in[1].start)
+            forbid = others_u if box is ubox else around.others(box)
             outside_box = around.outside(box)
             if outside_box is not None:
-                forbid |= outside_box
+                forbid = forbid | outside_box
             try:
                 m_new = _measure_window(
                     d,
-                    (int(deepest[0]), int(deepest[1])),
+                    deepest,
                     pixel_mm,
                     forbid,
                     box[0],
