@@ -106,7 +106,7 @@ def test_measuring_in_a_box_is_measuring_in_the_window() -> None:
     assert np.array_equal(part.mask, whole.mask)
     assert (whole.rows.start, whole.cols.start) == (47, 67)
     tight = (slice(46, 97), slice(64, 117))  # the extent comes within 2 px of this top side
-    with pytest.raises(scars3d._NeedsWholeWindow):
+    with pytest.raises(scars3d._NeedsWiderBox):
         scars3d._measure_window(
             d[tight], (deepest[0] - 46, deepest[1] - 64), 0.03, None, *tight, (400, 400), window
         )

@@ -350,18 +350,18 @@ def _analyze_stack(
     warnings = list(notes)
     directions = lights.directions()
     stated = lights.intensities()
-    if float(stack.max()) <= 0:
+    plain = sample_pixels(stack)
+    if float(plain.max()) <= 0 and float(stack.max()) <= 0:  # the sample settles most sets
         raise InvalidInput(
             problems=[Problem("images", "photos with some light in them", "all black")]
         )
-    saturated = float((stack >= 0.999).mean())
+    saturated = _saturated_fraction(stack)
     if saturated > 0.01:
         warnings.append(
             f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
         )
     if k >= 4:
         diffuse = specular_free(rgb_sample) if rgb_sample is not None else None
-        plain = sample_pixels(stack)
         factors = estimate_light_intensities(
             plain if diffuse is None else diffuse, directions, stated=stated
         )
@@ -402,6 +402,20 @@ def _analyze_stack(
     result._albedo = albedo
     result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
     return result
+
+
+def _saturated_fraction(stack: F32, level: float = 0.999) -> float:
+    """Fraction of the stack's values at or above ``level``, counted in 1M-value chunks.
+
+    Same number as ``(stack >= level).mean()`` without a full-size boolean temporary (97 MB for
+    8 x 12 MP, and three times the time).
+    """
+    flat = stack.reshape(-1)
+    chunk = 1 << 20
+    count = sum(
+        int(np.count_nonzero(flat[i : i + chunk] >= level)) for i in range(0, flat.size, chunk)
+    )
+    return count / max(flat.size, 1)
 
 
 def _mask_2d(mask: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:

@@ -194,8 +194,29 @@ def _place(mask: Bool, box: Box, onto: Box) -> Bool:
     return out
 
 
-class _NeedsWholeWindow(Exception):
-    """The extent reaches the side of the box it was measured in: measure in the whole window."""
+class _NeedsWiderBox(Exception):
+    """The extent reaches sides of the box it was measured in (top, left, bottom, right)."""
+
+    def __init__(self, sides: tuple[bool, bool, bool, bool]) -> None:
+        super().__init__(sides)
+        self.sides = sides
+
+
+def _widen(box: Box, sides: tuple[bool, bool, bool, bool], window: Box) -> Box:
+    """``box`` doubled towards the given sides (top, left, bottom, right), within ``window``."""
+    h = max(box[0].stop - box[0].start, 16)
+    w = max(box[1].stop - box[1].start, 16)
+    top, left, bottom, right = sides
+    return (
+        slice(
+            max(box[0].start - h * top, window[0].start),
+            min(box[0].stop + h * bottom, window[0].stop),
+        ),
+        slice(
+            max(box[1].start - w * left, window[1].start),
+            min(box[1].stop + w * right, window[1].stop),
+        ),
+    )
 
 
 def _measure_window(
@@ -214,7 +235,7 @@ def _measure_window(
     box itself). An extent that reaches a window side other than the picture's edge is cut by
     the window: None. When the box is smaller than the window, every number here depends only on
     pixels within 2 of the extent, so the result is the window's own unless the extent comes
-    that close to a side of the box inside the window (:class:`_NeedsWholeWindow`).
+    that close to a side of the box inside the window (:class:`_NeedsWiderBox`).
     """
     depth = float(d[deepest])
     if not np.isfinite(depth) or depth <= 0:
@@ -236,7 +257,7 @@ def _measure_window(
         cols.stop < win[1].stop and cols.stop - ebox[1].stop < 2,
     )
     if any(open_sides):
-        raise _NeedsWholeWindow
+        raise _NeedsWiderBox(open_sides)
     if full_shape is not None and (
         (win[0].start > 0 and ebox[0].start == win[0].start)
         or (win[1].start > 0 and ebox[1].start == win[1].start)
@@ -521,8 +542,8 @@ def _measure_local(
     """Two passes of ring fit + contract measurement for one basin core inside its window.
 
     None when the depression cannot be measured (its ring is cut by the edge or the mask).
-    Works on the region's box widened by the ring (and, rarely, on the whole window when the
-    extent reaches that box's side), with the same numbers as working on the whole window.
+    Works on the region's box widened by the ring (widened further towards any side the extent
+    reaches, up to the window), with the same numbers as working on the whole window.
     """
     import cv2
 
@@ -561,7 +582,8 @@ def _measure_local(
         if coef is None:
             return m
         m_new = None
-        for box in (ubox, window):
+        box = ubox
+        while True:  # widened towards the sides the extent reaches, up to the window
             d = _smoothed_depression(coef, height, box, window)
             # deepest point of the core (first in row order, as over the whole box)
             c_in = _inside(core_box, box)
@@ -582,7 +604,8 @@ def _measure_local(
                     full_shape,
                     window,
                 )
-            except _NeedsWholeWindow:
+            except _NeedsWiderBox as reached:
+                box = _widen(box, reached.sides, window)
                 continue
             break
         if m_new is None:
@@ -648,15 +671,16 @@ def find_scars(height_mm: F32, pixel_mm: float, mask: Bool | None = None) -> Sca
         margin = round(1.5 * req) + round(1.0 / pixel_mm) + 8
         window = _window(height.shape, y, y + h, x, x + w, margin)
         d_s = _smoothed(d0, box, window, 1.0)
-        for basin in _split(d_s, comp, box, window, pixel_mm):
-            around = _Basin(labels, basin, box, valid)
+        for basin_box, basin in _split(d_s, comp, box, window, pixel_mm):
+            around = _Basin(labels, basin, basin_box, valid)
             # start from the basin's core: a watershed basin can take in broad shallow ground
-            peak = float(d_s[basin].max())
-            strong = basin & (d_s > 0.3 * peak)
-            top = np.unravel_index(int(np.where(basin, d_s, -np.inf).argmax()), d_s.shape)
-            found = _component_at(strong, (int(top[0]), int(top[1])), box)
-            if found is None:  # no positive peak: the old labelling's background
-                found = _tight(~strong, box)
+            d_b = d_s[_inside(basin_box, box)]
+            peak = float(d_b[basin].max())
+            strong = basin & (d_b > 0.3 * peak)
+            top = np.unravel_index(int(np.where(basin, d_b, -np.inf).argmax()), d_b.shape)
+            found = _component_at(strong, (int(top[0]), int(top[1])), basin_box)
+            if found is None:  # no positive peak: the old labelling's background (in the box)
+                found = _tight(~_place(strong, basin_box, box), box)
             core_box, core = found
             m = _measure_local(height, core, core_box, around, pixel_mm, window)
             if m is None or m.depth_mm < MIN_DEPTH_MM or m.diameter_mm < MIN_DIAMETER_MM:
@@ -687,8 +711,8 @@ def _gaussian(image: F32, sigma: float) -> F32:
     return np.asarray(out, dtype=np.float32)
 
 
-def _split(d_s: F32, comp: Bool, box: Box, window: Box, pixel_mm: float) -> list[Bool]:
-    """The candidate region ``comp`` (at ``box``) split into single depressions (masks at ``box``).
+def _split(d_s: F32, comp: Bool, box: Box, window: Box, pixel_mm: float) -> list[tuple[Box, Bool]]:
+    """The candidate region ``comp`` (at ``box``) split into single depressions (cropped masks).
 
     Markers are the h-maxima (``SPLIT_MM``) of the smoothed depression on a grid of about 0.1 mm
     anchored at the window's corner (a 0.3 mm scar still has its own maximum; fast), grown by a
@@ -718,11 +742,18 @@ def _split(d_s: F32, comp: Bool, box: Box, window: Box, pixel_mm: float) -> list
     markers_img = h_maxima(d_small, SPLIT_MM)  # type: ignore[no-untyped-call]
     markers, n_markers = ndi.label(markers_img & comp_small)
     if n_markers <= 1:
-        return [comp]
+        return [(box, comp)]
     ws = watershed(-d_small, markers, mask=comp_small)  # type: ignore[no-untyped-call]
     # each pixel takes the label of the grid cell at or above-left of it
     cell_r = (np.arange(box[0].start, box[0].stop) - window[0].start) // fs - i0
     cell_c = (np.arange(box[1].start, box[1].stop) - window[1].start) // fs - j0
-    ws_full = ws[cell_r[:, None], cell_c[None, :]]
-    basins = [(ws_full == i) & comp for i in range(1, n_markers + 1)]
-    return [b for b in basins if b.any()]
+    ws_full = np.where(comp, ws[cell_r[:, None], cell_c[None, :]], 0)
+    basins = []
+    for i, sl in enumerate(ndi.find_objects(ws_full, max_label=n_markers), start=1):
+        if sl is not None:  # an empty basin (all its pixels off the region) is dropped
+            at = (
+                slice(box[0].start + sl[0].start, box[0].start + sl[0].stop),
+                slice(box[1].start + sl[1].start, box[1].start + sl[1].stop),
+            )
+            basins.append((at, ws_full[sl] == i))
+    return basins
