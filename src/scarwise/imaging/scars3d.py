@@ -271,7 +271,7 @@ def _measure_window(
     e_in = _inside(ebox, box)
     d_ext = d[e_in]
     volume = float(d_ext[extent].sum()) * px2
-    rr, cc = np.nonzero(extent)
+    rr, cc = np.divmod(np.flatnonzero(extent), extent.shape[1])
     centroid = (float(cc.mean()) + ebox[1].start, float(rr.mean()) + ebox[0].start)
     diameter = 2.0 * float(np.sqrt(area / np.pi))
     # wall sharpness: steepest walls (98th percentile slope) relative to depth / radius;
@@ -468,11 +468,11 @@ def _fit_quadratic(height: F32, ring: Bool, ring_box: Box, window: Box) -> F32 |
     coordinates are centred and scaled on the measuring ``window``, so the fit does not depend on
     how tightly the ring's box is cut.
     """
-    rr, cc = np.nonzero(ring)
-    if rr.size < 12:
+    flat = np.flatnonzero(ring)  # row order, as np.nonzero (and several times faster)
+    if flat.size < 12:
         return None
-    step = max(1, rr.size // 6000)  # a regular subsample is plenty for 6 coefficients
-    rr, cc = rr[::step], cc[::step]
+    step = max(1, flat.size // 6000)  # a regular subsample is plenty for 6 coefficients
+    rr, cc = np.divmod(flat[::step], ring.shape[1])
     h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
     scale = float(max(h, w))
     r_off, c_off = ring_box[0].start - window[0].start, ring_box[1].start - window[1].start
@@ -744,10 +744,15 @@ def _split(d_s: F32, comp: Bool, box: Box, window: Box, pixel_mm: float) -> list
     if n_markers <= 1:
         return [(box, comp)]
     ws = watershed(-d_small, markers, mask=comp_small)  # type: ignore[no-untyped-call]
-    # each pixel takes the label of the grid cell at or above-left of it
-    cell_r = (np.arange(box[0].start, box[0].stop) - window[0].start) // fs - i0
-    cell_c = (np.arange(box[1].start, box[1].stop) - window[1].start) // fs - j0
-    ws_full = np.where(comp, ws[cell_r[:, None], cell_c[None, :]], 0)
+    # each pixel takes the label of the grid cell at or above-left of it (repeat, then crop)
+    r0, c0 = box[0].start - window[0].start, box[1].start - window[1].start
+    cells = ws[
+        r0 // fs - i0 : -(-(box[0].stop - window[0].start) // fs) - i0,
+        c0 // fs - j0 : -(-(box[1].stop - window[1].start) // fs) - j0,
+    ]
+    up = np.repeat(np.repeat(cells, fs, axis=0), fs, axis=1)
+    h, w = comp.shape
+    ws_full = np.where(comp, up[r0 % fs : r0 % fs + h, c0 % fs : c0 % fs + w], 0)
     basins = []
     for i, sl in enumerate(ndi.find_objects(ws_full, max_label=n_markers), start=1):
         if sl is not None:  # an empty basin (all its pixels off the region) is dropped

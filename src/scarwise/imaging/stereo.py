@@ -462,16 +462,16 @@ def estimate_slopes(
     min_nz = np.float32(1.0 / max_slope)
 
     def emit(start: int, stop: int, g: F32, rho: F32) -> None:
-        unit = np.where(rho > 0, rho, np.float32(1.0)).astype(np.float32, copy=False)
-        steep = ~(g[2] >= min_nz * unit)  # also catches NaN
+        # unusable pixels have g = (0, 0, 1), rho = 0: not steep, slopes -0 as before
+        steep = ~(g[2] >= min_nz * rho)  # also catches NaN
+        down = np.negative(g[2])  # x / -y is exactly -(x / y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(g[0], g[2], out=p[start:stop])
-            np.divide(g[1], g[2], out=q[start:stop])
-        np.negative(p[start:stop], out=p[start:stop])
-        np.negative(q[start:stop], out=q[start:stop])
+            np.divide(g[0], down, out=p[start:stop])
+            np.divide(g[1], down, out=q[start:stop])
         idx = np.flatnonzero(steep)
         if idx.size:  # as estimate_normals then gradients_from_normals
-            n = g[:, idx] / np.maximum(unit[idx], np.float32(1e-12))
+            unit = np.where(rho[idx] > 0, rho[idx], np.float32(1.0)).astype(np.float32)
+            n = g[:, idx] / np.maximum(unit, np.float32(1e-12))
             n[2] = np.maximum(n[2], np.float32(1e-3))
             n = n / _norm3(n)
             nz = np.maximum(n[2], min_nz)
