@@ -1,15 +1,16 @@
 """Run a web app under uvicorn the way ``scarwise serve`` does (the benchmark uses the same).
 
 Besides uvicorn's options, one process-wide setting: the cyclic garbage collector. Making a plan
-allocates thousands of short-lived containers (pydantic models, lists, dicts), so with CPython's
-default thresholds (700, 10, 10) the collector ran several times per request and walked the
-planner's memos again and again. Measured 2026-11-25 on the 2-core VM, ``plan_json`` on 20,000
-random profiles after 20,000 to warm the memos (``python benchmarks/bench_web.py --gc``): 129.5 us per plan with the defaults, 115.1 us with :data:`GC_THRESHOLDS`, 111.5 us with
-the collector off; while the memos were still filling, 298 us with the defaults and 196 us with
-higher thresholds. Nothing in a request makes reference cycles that matter, so collecting less
-often only delays freeing a few megabytes. :func:`gc.freeze` then moves everything alive after
-start-up (modules, the loaded knowledge base and its index, templates) out of the collector's
-sight, as the Python documentation suggests for long-running servers.
+allocates thousands of short-lived containers (pydantic models, lists, dicts), and while the
+planner's memos fill, CPython's default thresholds (700, 10, 10) made the collector walk them
+again and again. Measured 2026-11-25 on the 2-core VM (``python benchmarks/bench_web.py --gc``,
+process CPU time of ``plan_json``): the first 10,000 random profiles after start-up took 171 us
+per plan with the defaults, 132 us with :data:`GC_THRESHOLDS` and 127 us with the collector off;
+once the memos are warm the three are equal (106-107 us). Nothing in a request makes reference
+cycles that matter, so collecting less often only delays freeing a few megabytes.
+:func:`gc.freeze` then moves everything alive after start-up (modules, the loaded knowledge base
+and its index, templates) out of the collector's sight, as the Python documentation suggests for
+long-running servers.
 """
 
 from __future__ import annotations
