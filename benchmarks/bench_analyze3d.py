@@ -1,14 +1,15 @@
 """Speed, memory and accuracy of ``analyze3d`` against a plain least-squares + DCT baseline.
 
-Run: ``python benchmarks/bench_analyze3d.py`` (about 3-4 minutes; ``--quick`` skips 12 MP);
+Run: ``python benchmarks/bench_analyze3d.py`` (about 3 minutes; ``--quick`` skips 12 MP);
 ``python benchmarks/bench_analyze3d.py --validation 20`` prints the tables of
-``docs/validation-3d.md`` (about 10 minutes).
+``docs/validation-3d.md`` (about 3 minutes).
 
 * **Speed**, seconds per megapixel per image set, on rendered scenes of 1 and 4 MP (8 lights)
   and a 12 MP (4032 x 3024) set made by mirroring the 4 MP render: the baseline is plain
   least-squares normals (``pinv(L) @ I``) + the same DCT integration; scarwise is brightness
-  estimation + shadow/outlier-robust normals + DCT integration ("reconstruction"), and the whole
-  ``analyze_luminance_3d`` (with scar finding, measuring and typing).
+  estimation + shadow/outlier-robust slopes + DCT integration ("reconstruction"), and the whole
+  ``analyze_luminance_3d`` (with scar finding, measuring and typing); then the whole analysis
+  stage by stage.
 * **Peak memory** of the whole ``analyze_scars_3d`` on 8 photos of 12 MP (8-bit sRGB colour, as
   the intake gate hands them over), measured as the peak RSS of a fresh process.
 * **Accuracy** on 4 scenes (seeds 500-503), default and with strong shine at 40 degrees: the
@@ -27,11 +28,11 @@ import time
 
 import numpy as np
 
-from scarwise.imaging.integrate import integrate_normals
+from scarwise.imaging.integrate import integrate_gradients, integrate_normals
 from scarwise.imaging.lights import Light, LightSet
 from scarwise.imaging.stereo import (
     estimate_light_intensities,
-    estimate_normals,
+    estimate_slopes,
     least_squares_normals,
     sample_pixels,
 )
@@ -56,9 +57,10 @@ def baseline(stack: np.ndarray, directions: np.ndarray, pixel_mm: float) -> np.n
 def scarwise_reconstruction(
     stack: np.ndarray, directions: np.ndarray, pixel_mm: float
 ) -> np.ndarray:
+    """What ``analyze_luminance_3d`` does before finding scars (same functions, same order)."""
     e = estimate_light_intensities(sample_pixels(stack), directions)
-    field = estimate_normals(stack, directions, intensities=e)
-    return integrate_normals(field.normals, pixel_mm)
+    field = estimate_slopes(stack, directions, intensities=e)
+    return integrate_gradients(field.p, field.q) * np.float32(pixel_mm)
 
 
 def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
@@ -82,9 +84,41 @@ def speed(stack: np.ndarray, scene: ScarScene, label: str, repeat: int) -> None:
     t_all = best_of(lambda: analyze_luminance_3d(stack, lights, scene.pixel_mm), repeat)
     print(
         f"| {label} ({mp:.1f} MP, {stack.shape[0]} images) | {t_base / mp:.3f} | {t_rec / mp:.3f} "
-        f"({t_rec / t_base:.1f}x) | {t_all / mp:.3f} ({t_all / t_base:.1f}x) |",
+        f"({t_rec / t_base:.1f}x) | {t_all / mp:.3f} ({t_all / t_base:.2f}x) |",
         flush=True,
     )
+    STAGES.append((label, stages(stack, scene, repeat)))
+
+
+STAGES: list[tuple[str, dict[str, float]]] = []
+
+
+def stages(stack: np.ndarray, scene: ScarScene, repeat: int) -> dict[str, float]:
+    """Where the whole analysis spends its time (ms, best of ``repeat``), stage by stage."""
+    from scarwise.imaging.scars3d import find_scars, surrounding_surface
+
+    d = scene.directions
+    e = estimate_light_intensities(sample_pixels(stack), d)
+    field = estimate_slopes(stack, d, intensities=e)
+    z = integrate_gradients(field.p, field.q) * np.float32(scene.pixel_mm)
+    return {
+        "light brightness": best_of(
+            lambda: estimate_light_intensities(sample_pixels(stack), d), repeat
+        ),
+        "robust slopes": best_of(lambda: estimate_slopes(stack, d, intensities=e), repeat),
+        "DCT integration": best_of(lambda: integrate_gradients(field.p, field.q), repeat),
+        "first surface": best_of(lambda: surrounding_surface(z, scene.pixel_mm), repeat),
+        "find_scars (surface included)": best_of(lambda: find_scars(z, scene.pixel_mm), repeat),
+    }
+
+
+def print_stages() -> None:
+    names = list(STAGES[0][1])
+    print("\n| stage, ms (best of runs) | " + " | ".join(label for label, _ in STAGES) + " |")
+    print("|---|" + "---|" * len(STAGES))
+    for name in names:
+        row = " | ".join(f"{times[name] * 1000:.0f}" for _, times in STAGES)
+        print(f"| {name} | {row} |")
 
 
 def naive_scars(z: np.ndarray, pixel_mm: float) -> list[dict[str, object]]:
@@ -257,9 +291,12 @@ def main() -> None:
     speed(big_stack, big, "2048 x 2048", 2)
     if not args.quick:
         huge = np.pad(big_stack, ((0, 0), (0, 3024 - 2048), (0, 4032 - 2048)), mode="reflect")
-        speed(np.ascontiguousarray(huge), big, "4032 x 3024, mirrored", 1)
+        # best of 2 here too: a single run charges the baseline's first-touch page faults of
+        # its full-size temporaries (~0.07 s/MP instead of ~0.02 s/MP), which flattered scarwise
+        speed(np.ascontiguousarray(huge), big, "4032 x 3024, mirrored", 2)
         del huge
     del big_stack
+    print_stages()
     accuracy()
     accuracy(specular=0.15, slant_deg=40.0)
     print(
