@@ -110,3 +110,23 @@ def test_measuring_in_a_box_is_measuring_in_the_window() -> None:
         scars3d._measure_window(
             d[tight], (deepest[0] - 46, deepest[1] - 64), 0.03, None, *tight, (400, 400), window
         )
+
+
+def test_boxes_widen_towards_the_sides_reached_only() -> None:
+    window = (slice(10, 300), slice(0, 200))
+    box = (slice(100, 140), slice(50, 60))
+    assert scars3d._widen(box, (True, False, False, True), window) == (
+        slice(60, 140),
+        slice(50, 76),  # at least 16 pixels
+    )
+    assert scars3d._widen(box, (True, True, True, True), (slice(90, 150), slice(45, 62))) == (
+        slice(90, 150),
+        slice(45, 62),
+    )
+
+
+def test_saturation_is_counted_as_the_plain_mean() -> None:
+    from scarwise.imaging.analyze3d import _saturated_fraction
+
+    stack = np.random.default_rng(4).random((3, 700, 900), dtype=np.float32)
+    assert _saturated_fraction(stack) == float((stack >= 0.999).mean())
