@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from pathlib import Path
+
+import pytest
 
 from scarwise.store import open_store
 
 WRITES = 60
+
+
+@pytest.fixture(autouse=True)
+def _children_can_import_this_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spawned children unpickle the target by this module's name (``tests.store...``), so the
+    project root must be on their ``sys.path`` (they copy the parent's) however pytest started."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
 
 
 def _writer(url: str, photo_dir: str, person_id: str, tag: str) -> None:
