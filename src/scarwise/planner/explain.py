@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from scarwise.knowledge.models import KnowledgeBase
 from scarwise.knowledge.vocabulary import Target
 from scarwise.planner.models import (
     Exclusion,
@@ -20,7 +19,14 @@ from scarwise.planner.models import (
     Recommendation,
     Referral,
 )
-from scarwise.planner.rules import MEMO_LIMIT, Facts, KBIndex, fired_rules, pih_matters
+from scarwise.planner.rules import (
+    MEMO_LIMIT,
+    Facts,
+    KBIndex,
+    fired_rules,
+    pih_matters,
+    target_name,
+)
 from scarwise.planner.select import Chosen
 
 __all__ = [
@@ -33,7 +39,6 @@ __all__ = [
 ]
 
 _LINE_ORDER = {"first": 0, "add-on": 1, "alternative": 2}
-_SPECIAL_NAMES = {"active_acne": "active acne", "all": "all skin"}
 _GROUP_NAMES = {
     "resurfacing": "resurfacing options",
     "icepick-focal": "focal treatments for narrow pits",
@@ -43,41 +48,18 @@ _GROUP_NAMES = {
 }
 
 
-def target_name(kb: KnowledgeBase, target: str) -> str:
-    """Plain name of a target: ``boxcar_shallow`` -> ``shallow boxcar scars``."""
-    hit = _NAMES.get((id(kb), target))
-    if hit is not None and hit[0] is kb:
-        return hit[1]
-    name = _target_name(kb, target)
-    if len(_NAMES) > 1024:  # only tests build many knowledge bases
-        _NAMES.clear()
-    _NAMES[(id(kb), target)] = (kb, name)
-    return name
-
-
-#: (id of a knowledge base, target) -> (that knowledge base, the target's name)
-_NAMES: dict[tuple[int, str], tuple[KnowledgeBase, str]] = {}
-
-
-def _target_name(kb: KnowledgeBase, target: str) -> str:
-    if target in _SPECIAL_NAMES:
-        return _SPECIAL_NAMES[target]
-    st = kb.scar_types.get(target)
-    return st.name[0].lower() + st.name[1:] if st is not None else target.replace("_", " ")
-
-
 def _join(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def rationale(kb: KnowledgeBase, chosen: Chosen, fitzpatrick: int) -> str:
+def rationale(index: KBIndex, chosen: Chosen, fitzpatrick: int) -> str:
     """Why this treatment: the strongest indication's note, the targets, and why it won its group."""
     cand = chosen.candidate
     notes = sorted(cand.notes, key=lambda i: (_LINE_ORDER[i.line], i.target))
     parts = [notes[0].note]
-    named = [target_name(kb, t) for t in cand.lines if t != "all"]
+    named = [index.target_names[t] for t in cand.lines if t != "all"]
     if len(named) > 1:
         parts.append(f"It fits your {_join(named)}.")
     only_alternative = all(line == "alternative" for line in cand.lines.values())
@@ -136,7 +118,7 @@ def recommendation(
         treatment=t.id,
         name=t.name,
         targets=cast("list[Target]", list(cand.lines)),
-        rationale=rationale(index.kb, chosen, fitzpatrick),
+        rationale=rationale(index, chosen, fitzpatrick),
         evidence=index.evidence[t.id],
         sessions=list(t.sessions.range) if t.sessions is not None else None,
         interval_weeks=list(t.interval_weeks.range) if t.interval_weeks is not None else None,
@@ -177,7 +159,7 @@ def referrals_and_warnings(
 
 
 def summary(
-    kb: KnowledgeBase,
+    index: KBIndex,
     profile: Profile,
     targets: Sequence[str],
     phases: Sequence[Phase],
@@ -186,7 +168,8 @@ def summary(
 ) -> str:
     """A plain-language paragraph: what was described, what the plan does, what was left out."""
     scars = profile.scars
-    described = [f"{getattr(scars, t)} {target_name(kb, t)}" for t in targets if t in _SCAR_FIELDS]
+    names = index.target_names
+    described = [f"{getattr(scars, t)} {names[t]}" for t in targets if t in _SCAR_FIELDS]
     marks = [_MARK_WORDS[t] for t in targets if t in _MARK_WORDS]
     sentences: list[str] = []
     if not described and not marks:
@@ -219,7 +202,7 @@ def summary(
     sentences.append(
         f"Estimated cost of the plan: about ${total[0]:,}-${total[1]:,} (estimates, never quotes)."
     )
-    sentences.append(kb.expectations.text)
+    sentences.append(index.kb.expectations.text)
     return " ".join(sentences)
 
 

@@ -135,7 +135,7 @@ def plan(
 
     result = Plan(
         knowledge_base_version=kb.version,
-        summary=summary(kb, person, targets, phases, excluded, (total_lo, total_hi)),
+        summary=summary(index, person, targets, phases, excluded, (total_lo, total_hi)),
         phases=phases,
         excluded=excluded,
         referrals=referrals,

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from scarwise.knowledge.models import FACT_VALUES, Indication, KnowledgeBase, Rule, Treatment
-from scarwise.knowledge.vocabulary import MARK_TYPES, PHASE_KEYS, SCAR_TYPES, TREATMENT_IDS
+from scarwise.knowledge.vocabulary import (
+    MARK_TYPES,
+    PHASE_KEYS,
+    SCAR_TYPES,
+    TARGETS,
+    TREATMENT_IDS,
+)
 from scarwise.planner.models import (
     Evidence,
     Exclusion,
@@ -46,6 +52,7 @@ __all__ = [
     "present_targets",
     "rank_key",
     "rule_mask",
+    "target_name",
 ]
 
 Facts = Mapping[str, object]
@@ -132,7 +139,7 @@ class KBIndex:
     evidence: Mapping[str, Evidence]
     references: Mapping[str, PlanReference]  # in the knowledge base's order
     referrals: Mapping[str, Referral]  # refer rule id -> its referral
-    reference_order: Mapping[str, int]  # reference id -> position in the knowledge base
+    target_names: Mapping[str, str]  # target -> its plain name (:func:`target_name`)
     course_costs: Mapping[str, tuple[int, int]]  # treatment id -> course_cost(treatment)
     compiled: tuple[CompiledRule, ...]  # every rule, in knowledge-base order (bit i = rule i)
     fact_masks: Mapping[str, Mapping[object, int]]  # fact -> value -> rules whose test passes
@@ -153,6 +160,17 @@ class KBIndex:
 
 #: Entries per memo before it is cleared (the key spaces are small; this only bounds memory).
 MEMO_LIMIT: Final = 20_000
+
+
+_SPECIAL_NAMES: Final = {"active_acne": "active acne", "all": "all skin"}
+
+
+def target_name(kb: KnowledgeBase, target: str) -> str:
+    """Plain name of a target: ``boxcar_shallow`` -> ``shallow boxcar scars``."""
+    if target in _SPECIAL_NAMES:
+        return _SPECIAL_NAMES[target]
+    st = kb.scar_types.get(target)
+    return st.name[0].lower() + st.name[1:] if st is not None else target.replace("_", " ")
 
 
 def course_cost(t: Treatment) -> tuple[int, int]:
@@ -271,7 +289,7 @@ def index_for(kb: KnowledgeBase) -> KBIndex:
             )
             for ref in kb.references.values()
         },
-        reference_order={rid: i for i, rid in enumerate(kb.references)},
+        target_names={target: target_name(kb, target) for target in TARGETS},
         course_costs={t.id: course_cost(t) for t in kb.treatments.values()},
         compiled=tuple(compiled),
         prevention_references=frozenset(r for tip in kb.prevention for r in tip.references),
@@ -391,18 +409,12 @@ class Considered:
         order: dict[str, BudgetOrder] = {}
         preferred_order: dict[str, BudgetOrder] = {}
         for tid, cand in self.candidates.items():
-            # rank_key(cand, fitzpatrick, prefers) for prefers without and with tid, inlined
             t = cand.treatment
-            lines = cand.lines.values()
             essential = 0 if t.essential else 1
-            best_line = min((_LINE_RANK[line] for line in lines), default=2)
+            best_line = min((_LINE_RANK[line] for line in cand.lines.values()), default=2)
             phase = self.phase_rank[t.phase]
-            points = sum(LINE_WEIGHT[line] for line in lines)
-            if band:
-                points -= PIH_PENALTY[t.pih_risk.level]
-            tail = (t.downtime_days.range[1], t.cost.range_usd[0], _ORDER[tid])
-            keys[tid] = plain = (-points, *tail)
-            preferred_keys[tid] = preferred = (-(points + PREFERENCE_BONUS), *tail)
+            keys[tid] = plain = rank_key(cand, fitzpatrick, frozenset())
+            preferred_keys[tid] = preferred = rank_key(cand, fitzpatrick, frozenset((tid,)))
             order[tid] = (essential, best_line, phase, plain)
             preferred_order[tid] = (essential, 0, phase, preferred)
         pools: dict[str, list[Candidate]] = {}
