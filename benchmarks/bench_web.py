@@ -9,6 +9,7 @@ loop, and the same JSON body (``contracts/examples/profile-example.json``). Usag
     python benchmarks/bench_web.py                 # wrk if present, 9 rounds of 3 s each
     python benchmarks/bench_web.py --distinct      # cycle through 2,000 different random profiles
     python benchmarks/bench_web.py --fresh         # a new random profile for every request (wrk)
+    python benchmarks/bench_web.py --fresh --ceiling  # also plan_json with no framework at all
     python benchmarks/bench_web.py --in-process    # ASGI calls without sockets (best of 5)
     python benchmarks/bench_web.py --gc            # plan_json time per garbage-collector setting
     python benchmarks/bench_web.py --tool httpx    # without wrk (client-bound: Python is slow)
@@ -61,6 +62,9 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
 
     from scarwise.web.server import run
 
+    if kind == "planner-only":
+        _serve_planner_only(port)
+        return
     if kind == "bare":
         app = FastAPI()
 
@@ -74,6 +78,64 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
 
         app = create_app(Settings(data_dir=data_dir))
     run(app, host="127.0.0.1", port=port, log_level="warning")  # no start-up lines
+
+
+def _serve_planner_only(port: int) -> None:
+    """``--ceiling``: ``plan_json`` behind a minimal asyncio HTTP/1.1 loop, no framework.
+
+    Not a server for anything but this measurement (no header validation, keep-alive only): it
+    shows how many plans per second the planner and its JSON allow on this machine when nothing
+    else runs in the process, the upper limit for ``POST /api/v1/plan`` under any framework.
+    """
+    from scarwise.errors import ScarwiseError
+    from scarwise.knowledge.loader import load_knowledge_base
+    from scarwise.planner.rules import index_for
+    from scarwise.web.api import plan_json
+    from scarwise.web.server import tune_garbage_collector
+
+    class PlanOnly(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            assert isinstance(transport, asyncio.Transport)
+            self.transport, self.buffer = transport, b""
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+                head = self.buffer[:end].lower()
+                at = head.find(b"content-length:")
+                size = int(head[at + 15 :].split(b"\r\n", 1)[0]) if at >= 0 else 0
+                if len(self.buffer) < end + 4 + size:
+                    return
+                body, self.buffer = (
+                    self.buffer[end + 4 : end + 4 + size],
+                    self.buffer[end + 4 + size :],
+                )
+                try:
+                    status, out = b"200 OK", plan_json(body)
+                except ScarwiseError:
+                    status, out = b"422 Unprocessable Entity", b"{}"
+                self.transport.write(
+                    b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+                    % (status, len(out))
+                    + out
+                )
+
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(PlanOnly, "127.0.0.1", port)
+        await server.serve_forever()
+
+    index_for(load_knowledge_base())
+    tune_garbage_collector()
+    asyncio.run(serve())
+
+
+def _http_stack() -> str:
+    """What uvicorn's ``auto`` settings pick here: httptools and uvloop when installed."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"uvicorn http={http} loop={loop}"
 
 
 def _free_port() -> int:
@@ -393,7 +455,14 @@ def main() -> None:
         "--gc", action="store_true", help="plan_json time per GC setting (default, scarwise, off)"
     )
     parser.add_argument("--in-process", action="store_true", help="time ASGI calls, no sockets")
-    parser.add_argument("--serve", choices=["bare", "scarwise"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also serve plan_json with no framework (the planner's own limit)",
+    )
+    parser.add_argument(
+        "--serve", choices=["bare", "scarwise", "planner-only"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -416,14 +485,17 @@ def main() -> None:
         None if args.fresh else _distinct_bodies(2000) if args.distinct else [json.dumps(PROFILE)]
     )
     runs: dict[str, list[float]] = {"bare": [], "scarwise": []}
+    if args.ceiling:
+        runs["planner-only"] = []
+    paths = {"bare": "/bare", "scarwise": "/api/v1/plan", "planner-only": "/"}
     with tempfile.TemporaryDirectory() as data_dir:
         servers = {kind: _start(kind, data_dir) for kind in runs}
         try:
             for round_no in range(
                 args.rounds
             ):  # alternate, so noise from a shared machine hits both
-                for kind, path in (("bare", "/bare"), ("scarwise", "/api/v1/plan")):
-                    url = f"http://127.0.0.1:{servers[kind][1]}{path}"
+                for kind in runs:
+                    url = f"http://127.0.0.1:{servers[kind][1]}{paths[kind]}"
                     if tool == "wrk":
                         _wrk(url, bodies, 1, args.connections, seed=2 * round_no + 1)  # warm-up
                         runs[kind].append(
@@ -441,7 +513,8 @@ def main() -> None:
     paired = sorted(o / b for o, b in zip(runs["scarwise"], runs["bare"], strict=True))
     print(
         f"tool={tool} connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
-        f"profiles={'a fresh random one per request' if args.fresh else '2,000 distinct random' if args.distinct else 'one'}"
+        f"profiles={'a fresh random one per request' if args.fresh else '2,000 distinct random' if args.distinct else 'one'} "
+        f"({_http_stack()})"
     )
     for label, kind, median in (
         ("bare FastAPI constant", "bare", bare),
@@ -453,6 +526,15 @@ def main() -> None:
         f"ratio, paired rounds  : {statistics.median(paired):8.1%} median "
         f"(range {paired[0]:.0%}-{paired[-1]:.0%}; goal >= 50 %)"
     )
+    if args.ceiling:
+        only = statistics.median(runs["planner-only"])
+        listed = ", ".join(f"{r:.0f}" for r in runs["planner-only"])
+        print(f"{'plan_json, no framework':22}: {only:8.0f} req/s median (runs: {listed})")
+        ceiling = sorted(o / b for o, b in zip(runs["planner-only"], runs["bare"], strict=True))
+        print(
+            f"ceiling, paired rounds: {statistics.median(ceiling):8.1%} median of bare FastAPI "
+            "(the planner alone, no framework)"
+        )
 
 
 if __name__ == "__main__":
