@@ -502,6 +502,7 @@ def main() -> None:
                             _wrk(url, bodies, args.seconds, args.connections, seed=2 * round_no + 2)
                         )
                     else:
+                        assert bodies is not None  # --fresh needs wrk (checked above)
                         runs[kind].append(
                             asyncio.run(_httpx_loop(url, bodies, args.seconds, args.connections))
                         )
