@@ -9,6 +9,7 @@ loop, and the same JSON body (``contracts/examples/profile-example.json``). Usag
     python benchmarks/bench_web.py                 # wrk if present, 9 rounds of 3 s each
     python benchmarks/bench_web.py --distinct      # cycle through 2,000 different random profiles
     python benchmarks/bench_web.py --fresh         # a new random profile for every request (wrk)
+    python benchmarks/bench_web.py --uncached      # the same profile, but planned every time
     python benchmarks/bench_web.py --fresh --ceiling  # also plan_json with no framework at all
     python benchmarks/bench_web.py --in-process    # ASGI calls without sockets (best of 5)
     python benchmarks/bench_web.py --gc            # plan_json time per garbage-collector setting
@@ -74,8 +75,10 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
 
     else:
         from scarwise.config import Settings
-        from scarwise.web import create_app
+        from scarwise.web import api, create_app
 
+        if kind == "scarwise-uncached":  # --uncached: every request planned, even a repeated one
+            api.plan_json = api.plan_json.__wrapped__  # type: ignore[assignment]
         app = create_app(Settings(data_dir=data_dir))
     run(app, host="127.0.0.1", port=port, log_level="warning")  # no start-up lines
 
@@ -461,7 +464,14 @@ def main() -> None:
         help="also serve plan_json with no framework (the planner's own limit)",
     )
     parser.add_argument(
-        "--serve", choices=["bare", "scarwise", "planner-only"], help=argparse.SUPPRESS
+        "--serve",
+        choices=["bare", "scarwise", "scarwise-uncached", "planner-only"],
+        help=argparse.SUPPRESS,
+    )
+    parser.add_argument(
+        "--uncached",
+        action="store_true",
+        help="serve the plan without its cache of recent bodies (every request planned)",
     )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -489,7 +499,12 @@ def main() -> None:
         runs["planner-only"] = []
     paths = {"bare": "/bare", "scarwise": "/api/v1/plan", "planner-only": "/"}
     with tempfile.TemporaryDirectory() as data_dir:
-        servers = {kind: _start(kind, data_dir) for kind in runs}
+        servers = {
+            kind: _start(
+                "scarwise-uncached" if kind == "scarwise" and args.uncached else kind, data_dir
+            )
+            for kind in runs
+        }
         try:
             for round_no in range(
                 args.rounds
@@ -514,7 +529,8 @@ def main() -> None:
     paired = sorted(o / b for o, b in zip(runs["scarwise"], runs["bare"], strict=True))
     print(
         f"tool={tool} connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
-        f"profiles={'a fresh random one per request' if args.fresh else '2,000 distinct random' if args.distinct else 'one'} "
+        f"profiles={'a fresh random one per request' if args.fresh else '2,000 distinct random' if args.distinct else 'one'}"
+        f"{', plan cache off' if args.uncached else ''} "
         f"({_http_stack()})"
     )
     for label, kind, median in (
