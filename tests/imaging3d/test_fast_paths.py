@@ -130,3 +130,121 @@ def test_saturation_is_counted_as_the_plain_mean() -> None:
 
     stack = np.random.default_rng(4).random((3, 700, 900), dtype=np.float32)
     assert _saturated_fraction(stack) == float((stack >= 0.999).mean())
+
+
+def _basins_plain(
+    cells: np.ndarray, fs: int, shift: tuple[int, int], comp: np.ndarray, box: scars3d.Box, n: int
+) -> list[tuple[scars3d.Box, np.ndarray]]:
+    """The former formulation: the whole box's label image, then ``find_objects``."""
+    h, w = comp.shape
+    up = np.repeat(np.repeat(cells, fs, axis=0), fs, axis=1)
+    ws_full = np.where(comp, up[shift[0] : shift[0] + h, shift[1] : shift[1] + w], 0)
+    out = []
+    for i, sl in enumerate(ndi.find_objects(ws_full, max_label=n), start=1):
+        if sl is not None:
+            at = (
+                slice(box[0].start + sl[0].start, box[0].start + sl[0].stop),
+                slice(box[1].start + sl[1].start, box[1].start + sl[1].stop),
+            )
+            out.append((at, ws_full[sl] == i))
+    return out
+
+
+def test_basins_label_by_label_are_the_whole_label_image() -> None:
+    rng = np.random.default_rng(6)
+    for i in range(150):
+        fs = 1 + i % 5
+        shift = (int(rng.integers(fs)), int(rng.integers(fs)))
+        h, w = 20 + i % 17, 31 + i % 13
+        n_r, n_c = -(-(h + shift[0]) // fs), -(-(w + shift[1]) // fs)
+        n = 1 + i % 6
+        cells = rng.integers(0, n + 1, size=(n_r, n_c)).astype(np.int32)
+        cells[:, : n_c // 3] = 0 if i % 2 else cells[:, : n_c // 3]  # labels may be missing
+        comp = ndi.gaussian_filter(rng.standard_normal((h, w)), 1.5) > -0.2
+        box = (slice(5, 5 + h), slice(40, 40 + w))
+        got = scars3d._basins(cells, fs, shift, comp, box, n)
+        want = _basins_plain(cells, fs, shift, comp, box, n)
+        assert [b for b, _ in got] == [b for b, _ in want]
+        assert all(np.array_equal(g, m) for (_, g), (_, m) in zip(got, want, strict=True))
+
+
+def test_cross_dilation_is_ndimage_dilation() -> None:
+    import cv2
+
+    rng = np.random.default_rng(7)
+    for i in range(100):
+        mask = rng.random((3 + i % 29, 2 + i % 17)) > 0.8
+        want = ndi.binary_dilation(mask, iterations=1)
+        assert np.array_equal(cv2.dilate(mask.view(np.uint8), scars3d._CROSS).view(bool), want)
+
+
+def _fit_plain(height: np.ndarray, ring: np.ndarray, ring_box: scars3d.Box, window: scars3d.Box):  # type: ignore[no-untyped-def]
+    """The former robust ring fit (boolean row indexing every round)."""
+    flat = np.flatnonzero(ring)
+    step = max(1, flat.size // scars3d.FIT_POINTS)
+    rr, cc = np.divmod(flat[::step], ring.shape[1])
+    h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
+    scale = float(max(h, w))
+    xs = (np.arange(w, dtype=np.float32) - w / 2) / scale
+    ys = (np.arange(h, dtype=np.float32) - h / 2) / scale
+    a = scars3d._poly_basis(
+        xs[cc + ring_box[1].start - window[1].start],
+        ys[rr + ring_box[0].start - window[0].start],
+        2,
+    )
+    b = height[rr + ring_box[0].start, cc + ring_box[1].start]
+    use = np.ones(rr.size, bool)
+    for _ in range(3):
+        coef = scars3d._lstsq(a[use], b[use])
+        res = b - a @ coef
+        mad = float(1.4826 * np.median(np.abs(res[use]))) + 1e-6
+        new_use = np.abs(res) < 3.0 * mad
+        if new_use.sum() < 12 or np.array_equal(new_use, use):
+            break
+        use = new_use
+    return coef
+
+
+def test_ring_fit_is_the_plain_robust_fit() -> None:
+    rng = np.random.default_rng(8)
+    yy, xx = np.mgrid[0:300, 0:320].astype(np.float32)
+    window = (slice(0, 300), slice(0, 320))
+    for i in range(12):
+        height = 1e-4 * (xx - 150) ** 2 - 2e-5 * xx * yy + 0.002 * rng.standard_normal(xx.shape)
+        height = height.astype(np.float32)
+        spikes = rng.random(xx.shape) < 0.05 * (i % 4)  # outliers: 0 to 15 % of the ring
+        height[spikes] += 0.2
+        r_in, r_out = 20 + 5 * i, 40 + 8 * i
+        ring_box = (slice(150 - r_out, 150 + r_out), slice(160 - r_out, 160 + r_out))
+        ry, rx = np.mgrid[-r_out:r_out, -r_out:r_out]
+        ring = (np.maximum(np.abs(ry), np.abs(rx)) > r_in) & (np.hypot(ry, rx) < r_out)
+        got = scars3d._fit_quadratic(height, ring, ring_box, window)
+        assert got is not None
+        assert np.array_equal(got, _fit_plain(height, ring, ring_box, window))
+
+
+def test_picture_wide_regions_are_split_on_a_coarser_grid_with_the_same_scars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 1 MP the bent background forms a candidate region over the whole picture (issue 6)."""
+    from scarwise.imaging.analyze3d import analyze_luminance_3d
+    from scarwise.imaging.lights import Light, LightSet
+
+    scene = render_scar_scene(400, size_px=(1024, 1024), n_lights=8)
+    stack = np.stack([im @ LUM for im in scene.images]).astype(np.float32)
+    lights = LightSet(lights=tuple(Light(direction=tuple(d)) for d in scene.directions))  # type: ignore[arg-type]
+    height = analyze_luminance_3d(stack, lights, scene.pixel_mm).height_map_mm()
+    d0 = scars3d.surrounding_surface(height, scene.pixel_mm) - height
+    labels, _n = ndi.label(d0 > scars3d.CANDIDATE_MM, np.ones((3, 3)))
+    boxes = [b for b in ndi.find_objects(labels) if b is not None]
+    largest = max((b[0].stop - b[0].start) * (b[1].stop - b[1].start) for b in boxes)
+    fine = round(0.1 / scene.pixel_mm) ** 2 * scars3d.SPLIT_MAX_CELLS
+    assert largest > 2 * fine  # the cap is in play: the region gets a grid 2x coarser or more
+    coarse = scars3d.find_scars(height, scene.pixel_mm)
+    monkeypatch.setattr(scars3d, "SPLIT_MAX_CELLS", 10**9)
+    full = scars3d.find_scars(height, scene.pixel_mm)
+    assert len(coarse.scars) == len(full.scars) == len(scene.scars)
+    assert coarse.types == full.types
+    for a, b in zip(coarse.scars, full.scars, strict=True):
+        assert (a.depth_mm, a.area_mm2, a.volume_mm3) == (b.depth_mm, b.area_mm2, b.volume_mm3)
+        assert np.array_equal(a.mask, b.mask)
