@@ -262,3 +262,15 @@ def test_light_brightness_from_the_default_sample_is_the_dense_samples(seed: int
     true = scene.intensities / np.exp(np.log(scene.intensities).mean())
     assert np.abs(e / dense - 1).max() < 0.01  # measured 0.03-0.44 %
     assert np.abs(e / true - 1).max() < np.abs(dense / true - 1).max() + 0.005
+
+
+def test_second_largest_is_the_partition() -> None:
+    from scarwise.imaging.stereo import _second_largest
+
+    rng = np.random.default_rng(9)
+    for k in range(2, 10):
+        obs = rng.random((k, 5000)).astype(np.float32)
+        obs[1, ::3] = obs[0, ::3]  # ties: the brightest value twice
+        obs[:, ::11] = 0.0  # all dark
+        want = np.partition(obs, k - 2, axis=0)[k - 2]
+        assert np.array_equal(_second_largest(obs), want)
