@@ -320,7 +320,8 @@ def estimate_light_intensities(
     -----
     Closed form: ``s = 1/e`` is the eigenvector of the smallest eigenvalue of
     ``P⊥ ∘ Σ_x Î(x) Î(x)ᵀ`` over pixels with every observation an inlier, ``Î = I/|I|``. The
-    inliers are found with the robust solver under the current estimate; up to three rounds.
+    inliers are found with the robust solver under the current estimate; up to three rounds,
+    fewer once a round changes no brightness by more than 0.1 %.
     """
     lights = _unit(directions)
     k = lights.shape[0]
@@ -348,7 +349,8 @@ def estimate_light_intensities(
         step = 1.0 / s
         step /= np.exp(np.log(step).mean())
         e = e * step
-        if np.allclose(step, 1.0, atol=1e-4):
+        # after a step below 0.1 % the next one was below 0.001 % (4 rendered scenes, issue 6)
+        if np.allclose(step, 1.0, atol=1e-3):
             break
     return np.asarray(e / np.exp(np.log(e).mean()), dtype=np.float64)
 
