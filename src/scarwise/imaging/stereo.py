@@ -252,7 +252,7 @@ def _noise_sigma(lights: F64, obs: F32) -> float:
 #: vs 3.0 %; the error is the model's, not the sample's), and 25k as well as 50k (largest error
 #: per set on 18 rendered sets, seeds 3000-3017, 6 or 8 lights, 640 or 1024 px square: median
 #: 4.75 vs 4.80 %, 90th percentile 9.0 vs 9.2 %; luminance of ``render_scar_scene``, issue 6
-#: [M]) at half the cost again (about 12 instead of 22 ms at 1 MP).
+#: [T]) at half the cost again (about 12 instead of 22 ms at 1 MP).
 SAMPLE_PIXELS = 25_000
 
 
