@@ -54,25 +54,19 @@ PROFILE = json.loads(
 
 
 def _serve(kind: str, port: int, data_dir: str) -> None:
-    """Run one server in this process (the benchmark starts two of these as subprocesses).
+    """Run one server in this process (the benchmark starts two or three as subprocesses).
 
-    Both run through :func:`scarwise.web.server.run`, exactly as ``scarwise serve`` runs the app
-    (same uvicorn options, same garbage-collector settings; only the start-up log lines are off).
+    The bare and scarwise apps run through :func:`scarwise.web.server.run`, exactly as
+    ``scarwise serve`` runs the app (same uvicorn options, same garbage-collector settings; only
+    the start-up log lines are off).
     """
-    from fastapi import FastAPI
-
     from scarwise.web.server import run
 
     if kind == "planner-only":
         _serve_planner_only(port)
         return
     if kind == "bare":
-        app = FastAPI()
-
-        @app.post("/bare")
-        async def bare() -> dict[str, bool]:
-            return {"ok": True}
-
+        app = _bare_app()  # the same app the in-process comparison calls
     else:
         from scarwise.config import Settings
         from scarwise.web import api, create_app
