@@ -58,8 +58,9 @@ def scarwise_reconstruction(
     stack: np.ndarray, directions: np.ndarray, pixel_mm: float
 ) -> np.ndarray:
     """What ``analyze_luminance_3d`` does before finding scars (same functions, same order)."""
-    e = estimate_light_intensities(sample_pixels(stack), directions)
-    field = estimate_slopes(stack, directions, intensities=e)
+    sample = sample_pixels(stack)
+    e = estimate_light_intensities(sample, directions)
+    field = estimate_slopes(stack, directions, intensities=e, sample=sample)
     return integrate_gradients(field.p, field.q) * np.float32(pixel_mm)
 
 

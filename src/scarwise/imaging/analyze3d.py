@@ -385,7 +385,7 @@ def _analyze_stack(
             "use 4-8 lights for reliable depths"
         )
     total = factors * (stated if stated is not None else 1.0)
-    field = estimate_slopes(stack, directions, intensities=total)
+    field = estimate_slopes(stack, directions, intensities=total, sample=plain)
     del stack
     albedo, p, q = field.albedo, field.p, field.q
     del field

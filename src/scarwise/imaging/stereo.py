@@ -382,8 +382,12 @@ def _solve_tiles(
     intensities: npt.ArrayLike | None,
     tile_pixels: int,
     emit: Callable[[int, int, F32, F32], None],
+    sample: F32 | None = None,
 ) -> tuple[F32, npt.NDArray[np.uint8], F64]:
     """Robust ``g`` tile by tile; ``emit(start, stop, g, valid)`` stores what the caller needs.
+
+    ``sample`` is ``sample_pixels(images)`` when the caller has made it already (the noise level
+    is measured on it).
 
     ``g`` of unusable pixels (fewer than 3 observations, or no light) is set to ``(0, 0, 1)`` and
     ``valid`` holds ``|g|`` (0 for those). Returns the albedo, the observations used per pixel and
@@ -393,7 +397,9 @@ def _solve_tiles(
     lights = _unit(directions)
     factors = np.ones(k) if intensities is None else np.asarray(intensities, dtype=np.float64)
     lights_eff = lights * factors[:, None]
-    sigma = _noise_sigma(lights_eff, sample_pixels(images))  # the median of 25k RMS values
+    if sample is None:
+        sample = sample_pixels(images)
+    sigma = _noise_sigma(lights_eff, sample)  # the median of 25k RMS values
     n_px = height * width
     flat = images.reshape(k, n_px)
     albedo = np.empty(n_px, dtype=np.float32)
@@ -471,6 +477,7 @@ def estimate_slopes(
     intensities: npt.ArrayLike | None = None,
     tile_pixels: int = TILE_PIXELS,
     max_slope: float = 10.0,
+    sample: F32 | None = None,
 ) -> SlopeField:
     """The slopes of :func:`estimate_normals`' normals, without forming the normals.
 
@@ -478,7 +485,8 @@ def estimate_slopes(
     ``p = -g_x / g_z`` (``q`` likewise) saves about a dozen full-image passes. Where the normal
     is steeper than ``max_slope`` (or faces away), the slopes are those of the normal clamped as
     :func:`estimate_normals` and
-    :func:`~scarwise.imaging.integrate.gradients_from_normals` clamp it.
+    :func:`~scarwise.imaging.integrate.gradients_from_normals` clamp it. ``sample``:
+    ``sample_pixels(images)`` when the caller has it already (it is not made twice).
     """
     _k, height, width = images.shape
     p = np.empty(height * width, dtype=np.float32)
@@ -502,7 +510,7 @@ def estimate_slopes(
             p[start + idx] = np.clip(-n[0] / nz, -max_slope, max_slope)
             q[start + idx] = np.clip(-n[1] / nz, -max_slope, max_slope)
 
-    albedo, used, factors = _solve_tiles(images, directions, intensities, tile_pixels, emit)
+    albedo, used, factors = _solve_tiles(images, directions, intensities, tile_pixels, emit, sample)
     return SlopeField(
         p=p.reshape(height, width),
         q=q.reshape(height, width),
