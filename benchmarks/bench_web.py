@@ -82,13 +82,18 @@ def _serve_planner_only(port: int) -> None:
 
     Not a server for anything but this measurement (no header validation, keep-alive only): it
     shows how many plans per second the planner and its JSON allow on this machine when nothing
-    else runs in the process, the upper limit for ``POST /api/v1/plan`` under any framework.
+    else runs in the process (every body planned, the cache of recent bodies bypassed), the
+    upper limit for a planned ``POST /api/v1/plan`` under any framework.
     """
     from scarwise.errors import ScarwiseError
     from scarwise.knowledge.loader import load_knowledge_base
     from scarwise.planner.rules import index_for
-    from scarwise.web.api import plan_json
+    from scarwise.web.api import plan_json as cached_plan_json
     from scarwise.web.server import tune_garbage_collector
+
+    plan_json = (
+        cached_plan_json.__wrapped__
+    )  # every body planned: the planner's limit, not the cache's
 
     class PlanOnly(asyncio.Protocol):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
