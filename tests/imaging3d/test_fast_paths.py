@@ -287,3 +287,72 @@ def test_light_brightness_stops_at_its_fixed_point(seed: int) -> None:
     e = estimate_light_intensities(samples, scene.directions)
     again = estimate_light_intensities(samples, scene.directions, stated=e, rounds=1)
     assert np.abs(again - 1).max() < 2e-4  # measured <= 3e-5; after one round 0.2-0.6 % is left
+
+
+def test_h_maxima_on_ranks_is_skimage_h_maxima() -> None:
+    """Smooth fields with a plateau of zeros around a thin region, as ``_split`` builds them."""
+    from skimage.morphology import h_maxima
+
+    rng = np.random.default_rng(10)
+    for i in range(120):
+        shape = (5 + i % 37, 4 + (7 * i) % 41)
+        field = ndi.gaussian_filter(rng.standard_normal(shape), 1.0 + i % 3) * 0.1 * (1 + i % 5)
+        region = ndi.gaussian_filter(rng.standard_normal(shape), 2.0) > 0.3 * (i % 4 - 1)
+        image = np.where(region, field, 0.0)
+        if i % 6 == 0:  # float32 values, as the smoothed depression map holds them
+            image = image.astype(np.float32).astype(np.float64)
+        if i % 9 == 0:  # plateaus inside the region too
+            image = np.round(image, 2)
+        h = (0.03, 0.01, 0.1)[i % 3]
+        want = h_maxima(image, h) > 0
+        assert np.array_equal(scars3d._h_maxima(image, h), want)
+
+
+def test_upsampled_surface_is_resize_then_edge_padding() -> None:
+    import cv2
+
+    rng = np.random.default_rng(11)
+    for f, shape in ((7, (1024, 1024)), (3, (95, 131)), (1, (40, 30)), (5, (50, 64))):
+        small = rng.standard_normal((shape[0] // f, shape[1] // f)).astype(np.float32)
+        up = cv2.resize(small, (small.shape[1] * f, small.shape[0] * f))
+        want = np.pad(up, ((0, shape[0] - up.shape[0]), (0, shape[1] - up.shape[1])), mode="edge")
+        assert np.array_equal(scars3d._upsample(small, f, shape), want)
+
+
+def test_one_top_at_most_means_one_h_maxima_marker_at_most() -> None:
+    from skimage.morphology import h_maxima
+
+    rng = np.random.default_rng(12)
+    said = 0
+    for i in range(300):
+        shape = (4 + i % 23, 5 + (3 * i) % 29)
+        field = ndi.gaussian_filter(rng.standard_normal(shape), 1.5 + i % 4) * (1 + i % 7)
+        region = ndi.gaussian_filter(rng.standard_normal(shape), 2.0) > 0.4 * (i % 3 - 1)
+        image = np.where(region, field, 0.0)
+        if i % 5 == 0:
+            image = np.round(image, 1)  # plateaus
+        h = (0.03, 0.3, 1.0)[i % 3]
+        if scars3d._one_top_at_most(image, region, h):
+            said += 1
+            assert ndi.label((h_maxima(image, h) > 0) & region)[1] <= 1
+    assert 60 < said < 240  # both answers occur
+
+
+def test_h_maxima_blob_by_blob_is_the_whole_grid() -> None:
+    """Regions of several blobs in a plateau of zeros, as ``_split`` samples them on its grid."""
+    rng = np.random.default_rng(13)
+    blob_by_blob = 0
+    for i in range(150):
+        shape = (10 + i % 31, 8 + (5 * i) % 37)
+        field = np.abs(ndi.gaussian_filter(rng.standard_normal(shape), 1.0 + i % 3)) * (i % 4 + 1)
+        region = ndi.gaussian_filter(rng.standard_normal(shape), 1.0 + i % 2) > 0.2 + 0.1 * (i % 5)
+        if i % 7 == 0:
+            field -= 0.05  # some negative values: the whole-grid path
+        if i % 11 == 0:
+            field = np.round(field, 1)  # plateaus
+        image = np.where(region, field, 0.0)
+        h = (0.03, 0.1, 0.3)[i % 3]
+        blob_by_blob += image.min() >= 0 and image.max() >= 2 * h
+        want = scars3d._h_maxima(image, h) & region
+        assert np.array_equal(scars3d._region_h_maxima(image, region, h), want)
+    assert blob_by_blob > 60  # 82 of the 150
