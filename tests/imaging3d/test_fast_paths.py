@@ -70,6 +70,8 @@ def test_gaussian_is_ndimage_gaussian(sigma: float) -> None:
     image = np.random.default_rng(1).standard_normal((90, 70)).astype(np.float32)
     want = ndi.gaussian_filter(image, sigma)
     assert np.abs(scars3d._gaussian(image, sigma) - want).max() < 1e-6
+    window = image[7:80, 3:61]  # a strided view is filtered as its copy
+    assert np.array_equal(scars3d._gaussian(window, sigma), scars3d._gaussian(window.copy(), sigma))
 
 
 def test_block_mean_and_polynomial_grid() -> None:
