@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gc
 import json
+import random
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scarwise.errors import ProfileError, ScarwiseError, to_payload
+from scarwise.knowledge.vocabulary import TREATMENT_IDS
 from scarwise.planner import plan
 from scarwise.testing.profiles import profiles, vignette
 from scarwise.web.api import plan_json
@@ -96,3 +99,43 @@ def test_server_collects_garbage_less_often_and_freezes_start_up_objects() -> No
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def _varied_profiles(n: int, seed: int = 5) -> list[dict]:
+    """``n`` profiles differing in scars, marks, skin type, safety factors, budget and avoids."""
+    rng = random.Random(seed)
+    kinds = ["icepick", "boxcar_shallow", "boxcar_deep", "rolling", "hypertrophic", "papular"]
+    return [
+        vignette(
+            fitzpatrick=rng.randint(1, 6),
+            scars={k: rng.choice([0, 0, rng.randint(1, 30)]) for k in kinds},
+            marks={m: rng.random() < 0.4 for m in ("erythema", "hyperpigmentation")},
+            isotretinoin=rng.choice(["never", "current"]),
+            keloid_history=rng.random() < 0.2,
+            budget_usd=rng.choice([None, rng.randint(0, 9000)]),
+            avoids=rng.sample(TREATMENT_IDS, rng.randint(0, 2)),
+        )
+        for _ in range(n)
+    ]
+
+
+def test_a_full_fragment_cache_drops_its_oldest_quarter_and_stays_exact() -> None:
+    from scarwise.web import plan_bytes as module
+
+    saved = module._FRAGMENT_LIMIT
+    module._FRAGMENT_LIMIT = 40
+    module._FRAGMENTS.clear()  # (a cache: emptying it changes no answer)
+    module._KEPT.clear()
+    try:
+        sizes = []
+        for profile in _varied_profiles(80):
+            made = plan(profile)
+            assert plan_bytes(made) == made.model_dump_json(by_alias=True).encode()
+            sizes.append(len(module._FRAGMENTS))
+            assert module._FRAGMENTS.keys() == module._KEPT.keys()
+            # every cached id belongs to the object kept under it (no id reused by another)
+            assert all(id(model) == ident for ident, model in module._KEPT.items())
+        assert max(sizes) <= 40
+        assert sum(b < a for a, b in pairwise(sizes)) >= 3  # it dropped the oldest, again and again
+    finally:
+        module._FRAGMENT_LIMIT = saved

@@ -107,7 +107,7 @@ def plan(
         total_hi += hi
         years.add(t.cost.year)
         refs.update(rec.evidence.references)
-    phases = build_phases(kb, items)
+    phases = build_phases(kb, items, index.phases)
 
     # Exclusions are pure functions of (treatment, why), so they are memoised on the index.
     excluded = [_exclusion(index, tid, block) for tid, block in chosen_set.blocked.items()]

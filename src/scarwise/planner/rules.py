@@ -12,8 +12,9 @@ well under a millisecond.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Final
 
 from scarwise.knowledge.models import FACT_VALUES, Indication, KnowledgeBase, Rule, Treatment
@@ -27,6 +28,7 @@ from scarwise.knowledge.vocabulary import (
 from scarwise.planner.models import (
     Evidence,
     Exclusion,
+    Phase,
     PlanReference,
     Profile,
     Recommendation,
@@ -45,10 +47,12 @@ __all__ = [
     "Ranking",
     "considered_for",
     "course_cost",
+    "every_target_set",
     "facts_for",
     "fired_rules",
     "index_for",
     "pih_matters",
+    "prepare_considered",
     "present_targets",
     "rank_key",
     "rule_mask",
@@ -126,9 +130,9 @@ class CompiledRule:
 class KBIndex:
     """Tables derived once from a knowledge base, and memos of pure functions of it.
 
-    The memos (``fired``, ``considered``, ``recommendations``, ``exclusions``) are filled as plans
-    are made; each holds values that are pure functions of its key and this knowledge base, and is
-    cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output models are frozen and
+    The memos (``fired``, ``considered``, ``recommendations``, ``exclusions``, ``phases``) are
+    filled as plans are made; each holds values that are pure functions of its key and this
+    knowledge base, and is cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output models are frozen and
     shared between plans (as ``evidence``, ``references`` and ``referrals`` always were).
     """
 
@@ -156,6 +160,7 @@ class KBIndex:
         default_factory=dict, compare=False
     )
     exclusions: dict[tuple[object, ...], Exclusion] = field(default_factory=dict, compare=False)
+    phases: dict[tuple[object, ...], Phase] = field(default_factory=dict, compare=False)
 
 
 #: Entries per memo before it is cleared (the key spaces are small; this only bounds memory).
@@ -470,3 +475,29 @@ def considered_for(index: KBIndex, targets: tuple[str, ...]) -> Considered:
         index.considered.clear()
     index.considered[targets] = considered
     return considered
+
+
+def every_target_set() -> Iterator[tuple[str, ...]]:
+    """Every value :func:`present_targets` can return: each subset of the optional targets, in
+    vocabulary order, ending with ``all`` (2^11 sets)."""
+    optional = TARGETS[:-1]  # every target but "all", which every profile has
+    for size in range(len(optional) + 1):
+        for subset in combinations(optional, size):
+            yield (*subset, "all")
+
+
+def prepare_considered(index: KBIndex) -> int:
+    """Fill the :func:`considered_for` memo, with both rankings, for every set of targets.
+
+    For a long-running server (``scarwise serve``): the memo otherwise fills over the first tens
+    of thousands of plans (a new set of targets costs ~0.5 ms to build and rank), so early
+    visitors would pay for it. All 2,048 sets take about a second and a few megabytes. Returns
+    the number of sets prepared.
+    """
+    count = 0
+    for targets in every_target_set():
+        considered = considered_for(index, targets)
+        considered.ranking(1)  # the two PIH bands (pih_matters): skin types I-III and IV-VI
+        considered.ranking(4)
+        count += 1
+    return count

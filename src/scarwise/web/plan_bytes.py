@@ -2,8 +2,8 @@
 
 Why this exists: a plan is ~15 KB of JSON, and serialising it with pydantic took a fifth of the
 time of a ``POST /api/v1/plan`` request (issue 8's throughput goal). Most of a plan is made of
-objects the planner shares between plans (recommendations, exclusions, referrals and references
-are memoised on the knowledge-base index, ``scarwise.planner.rules.KBIndex``), so their JSON can be
+objects the planner shares between plans (phases, exclusions, referrals and references are memoised
+on the knowledge-base index, ``scarwise.planner.rules.KBIndex``), so their JSON can be
 made once and pasted in as an ``orjson.Fragment``; only the plan's own small fields are encoded per
 request. No library writes one model tree from cached sub-trees, hence this module.
 
@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from itertools import islice
 
 import orjson
 from pydantic import BaseModel
 
-from scarwise.planner.models import Phase, Plan
+from scarwise.planner.models import Plan
 
 __all__ = ["plan_bytes"]
 
-#: id(shared object) -> its JSON; ``_KEPT`` holds the objects, so no id is reused while cached.
+#: id(shared object) -> its JSON, and id -> the object itself (kept alive, so no id is reused while
+#: its JSON is cached). When full, the oldest quarter goes (first in, first out): clearing all at
+#: once made every plan after it pay again for the parts it shares.
 _FRAGMENTS: dict[int, orjson.Fragment] = {}
-_KEPT: list[BaseModel] = []
-_FRAGMENT_LIMIT = 8192
+_KEPT: dict[int, BaseModel] = {}
+_FRAGMENT_LIMIT = 16_384
 _LOCK = threading.Lock()
 
 
@@ -37,11 +39,12 @@ def _fragment(model: BaseModel) -> orjson.Fragment:
     if made is not None:
         return made
     made = orjson.Fragment(model.__pydantic_serializer__.to_json(model, by_alias=True))
-    with _LOCK:  # every id in _FRAGMENTS keeps its object in _KEPT, whatever the threads do
-        if len(_KEPT) >= _FRAGMENT_LIMIT:
-            _FRAGMENTS.clear()
-            _KEPT.clear()
-        _KEPT.append(model)
+    with _LOCK:
+        if len(_FRAGMENTS) >= _FRAGMENT_LIMIT:
+            for stale in list(islice(_FRAGMENTS, _FRAGMENT_LIMIT // 4)):
+                del _FRAGMENTS[stale]  # before its object, so no reader finds an unkept id
+                del _KEPT[stale]
+        _KEPT[id(model)] = model
         _FRAGMENTS[id(model)] = made
     return made
 
@@ -49,17 +52,6 @@ def _fragment(model: BaseModel) -> orjson.Fragment:
 def _fragments(models: Sequence[BaseModel]) -> list[orjson.Fragment]:
     get = _FRAGMENTS.get
     return [get(id(m)) or _fragment(m) for m in models]
-
-
-def _phase(phase: Phase) -> dict[str, Any]:
-    return {
-        "order": phase.order,
-        "key": phase.key,
-        "name": phase.name,
-        "starts_after_weeks": phase.starts_after_weeks,
-        "purpose": phase.purpose,
-        "recommendations": _fragments(phase.recommendations),
-    }
 
 
 def plan_bytes(plan: Plan) -> bytes:
@@ -72,7 +64,7 @@ def plan_bytes(plan: Plan) -> bytes:
             "scarwise_version": plan.scarwise_version,
             "knowledge_base_version": plan.knowledge_base_version,
             "summary": plan.summary,
-            "phases": [_phase(p) for p in plan.phases],
+            "phases": _fragments(plan.phases),
             "excluded": _fragments(plan.excluded),
             "referrals": _fragments(plan.referrals),
             "warnings": plan.warnings,

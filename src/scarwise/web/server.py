@@ -43,9 +43,10 @@ def run(
     import uvicorn
 
     from scarwise.knowledge.loader import load_knowledge_base
-    from scarwise.planner.rules import index_for
+    from scarwise.planner.rules import index_for, prepare_considered
 
-    index_for(load_knowledge_base())  # load once now: the first visitor does not wait for it
+    # Load once now, and build the planner's per-target-set tables (~1 s): visitors do not wait.
+    prepare_considered(index_for(load_knowledge_base()))
     tune_garbage_collector()
     uvicorn.run(
         app,
