@@ -6,7 +6,7 @@ so what a plan says and what the knowledge base cites cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import cast
 
 from scarwise.knowledge.vocabulary import Target
@@ -21,9 +21,8 @@ from scarwise.planner.models import (
 )
 from scarwise.planner.rules import (
     MEMO_LIMIT,
-    Facts,
+    CompiledRule,
     KBIndex,
-    fired_rules,
     pih_matters,
     target_name,
 )
@@ -136,13 +135,16 @@ def recommendation(
 
 
 def referrals_and_warnings(
-    index: KBIndex, facts: Facts, planned: set[str], considered: set[str]
+    index: KBIndex,
+    fired: Mapping[str, Sequence[CompiledRule]],
+    planned: set[str],
+    considered: set[str],
 ) -> tuple[list[Referral], list[str], list[str]]:
-    """Fired refer and warn rules: (referrals, warnings, their reference ids)."""
+    """Fired refer and warn rules (``fired``: :func:`~scarwise.planner.rules.fired_rules`):
+    (referrals, warnings, their reference ids)."""
     referrals: list[Referral] = []
     warnings: list[str] = []
     refs: list[str] = []
-    fired = fired_rules(index, facts)
     for effect in ("refer", "warn"):
         for compiled in fired[effect]:
             rule = compiled.rule

@@ -88,7 +88,8 @@ def plan(
     planned = {ch.candidate.id for ch in chosen_set.chosen}
     cautions: dict[str, list[str]] = {}
     refs: set[str] = set()  # reference ids used; listed in the knowledge base's order at the end
-    for compiled in fired_rules(index, facts)["caution"]:
+    fired = fired_rules(index, facts)
+    for compiled in fired["caution"]:
         hit = compiled.treatments & planned
         if hit:
             for tid in hit:
@@ -118,7 +119,7 @@ def plan(
     # Alternatives are options the dermatologist may pick, so their warnings apply too.
     offered = planned | {alt for ch in chosen_set.chosen for alt in ch.alternatives}
     considered = offered | set(chosen_set.blocked)
-    referrals, warnings, rule_refs = referrals_and_warnings(index, facts, offered, considered)
+    referrals, warnings, rule_refs = referrals_and_warnings(index, fired, offered, considered)
     refs.update(rule_refs)
     refs.update(kb.expectations.references)
     warnings.insert(0, kb.expectations.text)

@@ -395,6 +395,7 @@ class Considered:
     phase_rank: Mapping[str, int]
     worst_downtime: Mapping[str, int]  # id -> the longest downtime per session, in days
     ungrouped: frozenset[str]  # ids of treatments in no group (each is chosen on its own)
+    ungrouped_recommended: frozenset[str]  # ``ungrouped & recommended``
     # ids dropped with a reason when over the downtime limit: recommended ones and group members
     reportable: frozenset[str]
     rankings: dict[bool, Ranking] = field(default_factory=dict, compare=False)
@@ -452,6 +453,7 @@ def considered_for(index: KBIndex, targets: tuple[str, ...]) -> Considered:
             cand.lines[target] = ind.line
             cand.notes.append(ind)
     recommended = frozenset(tid for tid, c in candidates.items() if c.recommended)
+    ungrouped = frozenset(tid for tid, c in candidates.items() if c.treatment.group is None)
     considered = Considered(
         candidates=candidates,
         ordered=tuple(
@@ -467,7 +469,8 @@ def considered_for(index: KBIndex, targets: tuple[str, ...]) -> Considered:
         ),
         phase_rank=index.phase_rank,
         worst_downtime={tid: c.treatment.downtime_days.range[1] for tid, c in candidates.items()},
-        ungrouped=frozenset(tid for tid, c in candidates.items() if c.treatment.group is None),
+        ungrouped=ungrouped,
+        ungrouped_recommended=ungrouped & recommended,
         reportable=recommended
         | frozenset(tid for tid, c in candidates.items() if c.treatment.group is not None),
     )

@@ -55,6 +55,8 @@ def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> M
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
         _CACHE[key] = contraindicated
+    if not avoids:
+        return contraindicated
     avoided = [tid for tid in sorted(set(avoids)) if tid not in contraindicated]
     if not avoided:
         return contraindicated
@@ -86,13 +88,8 @@ def screen(
 ) -> tuple[list[str], dict[str, Block]]:
     """Split the considered treatment ids into (allowed, {blocked id: why}), order kept."""
     blocked = blocked_treatments(index, facts, avoids)
-    allowed: list[str] = []
-    out: dict[str, Block] = {}
-    for tid in considered:
-        if tid in blocked:
-            out[tid] = blocked[tid]
-        else:
-            allowed.append(tid)
+    allowed = [tid for tid in considered if tid not in blocked]
+    out = {tid: blocked[tid] for tid in considered if tid in blocked}
     return allowed, out
 
 

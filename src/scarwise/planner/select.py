@@ -71,7 +71,6 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
     """Decide which treatments enter the plan (see the module docstring for the order)."""
     considered = considered_for(index, targets)
     candidates = considered.candidates
-    recommended = considered.recommended
     allowed, blocked = screen(index, facts, profile.avoids, considered.ordered)
 
     prefers = frozenset(profile.prefers)
@@ -96,11 +95,14 @@ def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, .
                 )
 
     ranking = considered.ranking(profile.fitzpatrick)
-    ungrouped = considered.ungrouped
+    # ungrouped treatments are taken on their own when recommended, or when preferred
+    alone = considered.ungrouped_recommended
+    if prefers:
+        alone = alone | (prefers & considered.ungrouped)
     chosen: list[Chosen] = [
         Chosen(candidates[tid], preferred=tid in prefers)
         for tid in allowed
-        if tid in ungrouped and tid in usable and (tid in recommended or tid in prefers)
+        if tid in alone and tid in usable
     ]
     # A group is needed when any member (safe or not) fits a target as first-line or add-on.
     needed_groups: Set[str] = considered.needed_groups
