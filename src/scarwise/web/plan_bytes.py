@@ -16,7 +16,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from itertools import islice
-from typing import Any
 
 import orjson
 from pydantic import BaseModel
@@ -31,50 +30,28 @@ __all__ = ["plan_bytes"]
 _FRAGMENTS: dict[int, orjson.Fragment] = {}
 _KEPT: dict[int, BaseModel] = {}
 _FRAGMENT_LIMIT = 16_384
-#: The same for whole lists of shared objects (a plan's phases, exclusions, referrals, references),
-#: keyed by their ids in order: most plans share the whole list with an earlier plan, and one
-#: lookup of a tuple built in C is cheaper than one lookup per object.
-_LISTS: dict[tuple[int, ...], orjson.Fragment] = {}
-_LISTS_KEPT: dict[tuple[int, ...], tuple[BaseModel, ...]] = {}
-_LIST_LIMIT = 8192
 _LOCK = threading.Lock()
-
-
-def _remember(
-    cache: dict[Any, orjson.Fragment],
-    kept: dict[Any, Any],
-    limit: int,
-    key: Any,
-    made: Any,
-    obj: Any,
-) -> None:
-    with _LOCK:
-        if len(cache) >= limit:
-            for stale in list(islice(cache, limit // 4)):
-                del cache[stale]  # before its object, so no reader finds an unkept id
-                del kept[stale]
-        kept[key] = obj
-        cache[key] = made
 
 
 def _fragment(model: BaseModel) -> orjson.Fragment:
     """The JSON of a shared (memoised, frozen) model, made on first use."""
     made = _FRAGMENTS.get(id(model))
-    if made is None:
-        made = orjson.Fragment(model.__pydantic_serializer__.to_json(model, by_alias=True))
-        _remember(_FRAGMENTS, _KEPT, _FRAGMENT_LIMIT, id(model), made, model)
+    if made is not None:
+        return made
+    made = orjson.Fragment(model.__pydantic_serializer__.to_json(model, by_alias=True))
+    with _LOCK:
+        if len(_FRAGMENTS) >= _FRAGMENT_LIMIT:
+            for stale in list(islice(_FRAGMENTS, _FRAGMENT_LIMIT // 4)):
+                del _FRAGMENTS[stale]  # before its object, so no reader finds an unkept id
+                del _KEPT[stale]
+        _KEPT[id(model)] = model
+        _FRAGMENTS[id(model)] = made
     return made
 
 
-def _list_fragment(models: Sequence[BaseModel]) -> orjson.Fragment:
-    """The JSON array of shared models, from the cache of whole lists or made from their JSON."""
-    key = tuple(map(id, models))
-    made = _LISTS.get(key)
-    if made is None:
-        get = _FRAGMENTS.get
-        made = orjson.Fragment(orjson.dumps([get(id(m)) or _fragment(m) for m in models]))
-        _remember(_LISTS, _LISTS_KEPT, _LIST_LIMIT, key, made, tuple(models))
-    return made
+def _fragments(models: Sequence[BaseModel]) -> list[orjson.Fragment]:
+    get = _FRAGMENTS.get
+    return [get(id(m)) or _fragment(m) for m in models]
 
 
 def plan_bytes(plan: Plan) -> bytes:
@@ -87,9 +64,9 @@ def plan_bytes(plan: Plan) -> bytes:
             "scarwise_version": plan.scarwise_version,
             "knowledge_base_version": plan.knowledge_base_version,
             "summary": plan.summary,
-            "phases": _list_fragment(plan.phases),
-            "excluded": _list_fragment(plan.excluded),
-            "referrals": _list_fragment(plan.referrals),
+            "phases": _fragments(plan.phases),
+            "excluded": _fragments(plan.excluded),
+            "referrals": _fragments(plan.referrals),
             "warnings": plan.warnings,
             "prevention": plan.prevention,
             "budget": {
@@ -98,7 +75,7 @@ def plan_bytes(plan: Plan) -> bytes:
                 "cost_source_years": budget.cost_source_years,
                 "note": budget.note,
             },
-            "references": _list_fragment(plan.references),
+            "references": _fragments(plan.references),
             "disclaimer": plan.disclaimer,
         }
     )
