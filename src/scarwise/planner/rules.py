@@ -492,10 +492,11 @@ def every_target_set() -> Iterator[tuple[str, ...]]:
 def prepare_considered(index: KBIndex) -> int:
     """Fill the :func:`considered_for` memo, with both rankings, for every set of targets.
 
-    For a long-running server (``scarwise serve``): the memo otherwise fills over the first tens
-    of thousands of plans (a new set of targets costs ~0.5 ms to build and rank), so early
-    visitors would pay for it. All 2,048 sets take about a second and a few megabytes. Returns
-    the number of sets prepared.
+    For a long-running server (``scarwise serve`` runs it on a thread beside the server): the
+    memo otherwise fills over the first tens of thousands of plans (a new set of targets costs
+    ~0.5 ms to build and rank). All 2,048 sets take about a second and a few megabytes. Safe
+    beside plans being made: each entry is a pure function of its key, so a set built twice is
+    built the same. Returns the number of sets prepared.
     """
     count = 0
     for targets in every_target_set():
