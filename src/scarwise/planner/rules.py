@@ -132,8 +132,9 @@ class KBIndex:
 
     The memos (``fired``, ``considered``, ``recommendations``, ``exclusions``, ``phases``) are
     filled as plans are made; each holds values that are pure functions of its key and this
-    knowledge base, and is cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output models are frozen and
-    shared between plans (as ``evidence``, ``references`` and ``referrals`` always were).
+    knowledge base, and is cleared when it reaches :data:`MEMO_LIMIT` entries. Memoised output
+    models are frozen and shared between plans (as ``evidence``, ``references`` and
+    ``referrals`` always were).
     """
 
     kb: KnowledgeBase
