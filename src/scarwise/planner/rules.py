@@ -391,12 +391,12 @@ class Considered:
 
     candidates: Mapping[str, Candidate]  # every treatment with an indication for a target
     ordered: tuple[str, ...]  # their ids in phase order, then by id
-    recommended: frozenset[str]  # ids with a first-line or add-on indication
     needed_groups: frozenset[str]  # groups with a recommended member
     phase_rank: Mapping[str, int]
     worst_downtime: Mapping[str, int]  # id -> the longest downtime per session, in days
     ungrouped: frozenset[str]  # ids of treatments in no group (each is chosen on its own)
-    ungrouped_recommended: frozenset[str]  # ``ungrouped & recommended``
+    # ids of ungrouped treatments with a first-line or add-on indication (each taken alone)
+    ungrouped_recommended: frozenset[str]
     # ids dropped with a reason when over the downtime limit: recommended ones and group members
     reportable: frozenset[str]
     rankings: dict[bool, Ranking] = field(default_factory=dict, compare=False)
@@ -462,7 +462,6 @@ def considered_for(index: KBIndex, targets: tuple[str, ...]) -> Considered:
                 candidates, key=lambda tid: (index.phase_rank[candidates[tid].treatment.phase], tid)
             )
         ),
-        recommended=recommended,
         needed_groups=frozenset(
             c.treatment.group
             for tid, c in candidates.items()
