@@ -1,8 +1,11 @@
 """``POST /api/v1/plan`` throughput against a bare FastAPI endpoint, in the same run.
 
 Starts two uvicorn servers on loopback one after the other (same settings: one process, no
-access log): the scarwise app (all middleware on: security headers, Host allowlist, CSRF
-cookie, body limits) and a bare FastAPI app whose POST endpoint returns a constant. Each gets the
+access log): the scarwise app as ``scarwise serve`` runs it (security headers, Host allowlist,
+CSRF cookie, body limits; a successful plan is answered by the direct path of
+``scarwise/web/plan_direct.py``, which applies the same checks and headers without FastAPI's
+middleware stack; ``--full-app`` turns it off) and a bare FastAPI app whose POST endpoint
+returns a constant. Each gets the
 same load with ``wrk`` (Debian's package) when it is installed, else a bounded asyncio/httpx
 loop, and the same JSON body (``contracts/examples/profile-example.json``). Usage::
 
@@ -10,6 +13,7 @@ loop, and the same JSON body (``contracts/examples/profile-example.json``). Usag
     python benchmarks/bench_web.py --distinct      # cycle through 2,000 different random profiles
     python benchmarks/bench_web.py --fresh         # a new random profile for every request (wrk)
     python benchmarks/bench_web.py --uncached      # the same profile, but planned every time
+    python benchmarks/bench_web.py --fresh --full-app  # plans through FastAPI's full stack
     python benchmarks/bench_web.py --fresh --ceiling  # also plan_json with no framework at all
     python benchmarks/bench_web.py --in-process    # ASGI calls without sockets (best of 5)
     python benchmarks/bench_web.py --gc            # plan_json time per garbage-collector setting
@@ -71,9 +75,11 @@ def _serve(kind: str, port: int, data_dir: str) -> None:
         from scarwise.config import Settings
         from scarwise.web import api, create_app
 
-        if kind == "scarwise-uncached":  # --uncached: every request planned, even a repeated one
+        if kind.endswith("-uncached"):  # --uncached: every request planned, even a repeated one
             api.plan_json = api.plan_json.__wrapped__  # type: ignore[assignment]
         app = create_app(Settings(data_dir=data_dir))
+        if kind.startswith("scarwise-full"):  # --full-app: no direct path, every plan via FastAPI
+            app.plan_direct = None  # type: ignore[attr-defined]
     run(app, host="127.0.0.1", port=port, log_level="warning")  # no start-up lines
 
 
@@ -464,13 +470,25 @@ def main() -> None:
     )
     parser.add_argument(
         "--serve",
-        choices=["bare", "scarwise", "scarwise-uncached", "planner-only"],
+        choices=[
+            "bare",
+            "scarwise",
+            "scarwise-uncached",
+            "scarwise-full",
+            "scarwise-full-uncached",
+            "planner-only",
+        ],
         help=argparse.SUPPRESS,
     )
     parser.add_argument(
         "--uncached",
         action="store_true",
         help="serve the plan without its cache of recent bodies (every request planned)",
+    )
+    parser.add_argument(
+        "--full-app",
+        action="store_true",
+        help="plans through FastAPI's full stack, the direct path (web/plan_direct.py) off",
     )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -498,12 +516,9 @@ def main() -> None:
         runs["planner-only"] = []
     paths = {"bare": "/bare", "scarwise": "/api/v1/plan", "planner-only": "/"}
     with tempfile.TemporaryDirectory() as data_dir:
-        servers = {
-            kind: _start(
-                "scarwise-uncached" if kind == "scarwise" and args.uncached else kind, data_dir
-            )
-            for kind in runs
-        }
+        served = "scarwise" + ("-full" if args.full_app else "")
+        served += "-uncached" if args.uncached else ""
+        servers = {kind: _start(served if kind == "scarwise" else kind, data_dir) for kind in runs}
         try:
             for round_no in range(
                 args.rounds
@@ -529,7 +544,8 @@ def main() -> None:
     print(
         f"tool={tool} connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
         f"profiles={'a fresh random one per request' if args.fresh else '2,000 distinct random' if args.distinct else 'one'}"
-        f"{', plan cache off' if args.uncached else ''} "
+        f"{', plan cache off' if args.uncached else ''}"
+        f"{', direct path off (full FastAPI stack)' if args.full_app else ''} "
         f"({_http_stack()})"
     )
     for label, kind, median in (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -160,3 +161,23 @@ def test_loopback_hosts_with_ports_are_allowed() -> None:
     mw = HostAllowlistMiddleware(None, allowed_hosts=allowed_hosts_for("127.0.0.1"))  # type: ignore[arg-type]
     assert mw.allows("127.0.0.1:8000") and mw.allows("localhost") and mw.allows("[::1]:8000")
     assert not mw.allows("evil.example:8000") and not mw.allows("")
+
+
+def test_fastapi_telemetry_is_off_whatever_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Newer FastAPI records requests (OpenTelemetry) and exports them when asked to: not ours."""
+    import inspect
+
+    from scarwise.config import Settings
+    from scarwise.web import create_app
+
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9/")
+    app = create_app(Settings(data_dir=tmp_path / "data", database_url=None))
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
+        config = app._telemetry  # type: ignore[attr-defined]
+        assert not any(config[k] for k in ("tracing", "metrics", "logs", "auto_configure"))
+        assert not app._native_telemetry.enabled()  # type: ignore[attr-defined]
+    else:  # an older FastAPI has none to switch off
+        assert not hasattr(app, "_telemetry")

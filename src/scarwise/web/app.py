@@ -36,12 +36,14 @@ from scarwise.errors import (
     http_status_for,
     to_payload,
 )
+from scarwise.web.plan_direct import PLAN_PATH, PlanDirect
 from scarwise.web.security import (
     BodyLimitMiddleware,
     CsrfCookieMiddleware,
     HostAllowlistMiddleware,
     SecurityHeadersMiddleware,
     allowed_hosts_for,
+    body_limit_for,
     too_large_error,
 )
 
@@ -144,7 +146,7 @@ def create_app(
         yield
         ctx.close()
 
-    app = FastAPI(
+    app = _ScarwiseApp(
         title="scarwise",
         version=__version__,
         summary="Assess acne scars, plan cited treatment, track progress - on your own computer.",
@@ -152,6 +154,7 @@ def create_app(
         docs_url=None,  # Swagger UI loads scripts from a CDN; the OpenAPI JSON is enough
         redoc_url=None,
         lifespan=lifespan,
+        **_telemetry_off(),
     )
     app.state.ctx = ctx
     app.state.debug = debug
@@ -168,23 +171,58 @@ def create_app(
         _CatchAllMiddleware, render=lambda request, exc: _error_response(request, exc)
     )
     upload = settings.max_upload_bytes + 64 * 1024
-    app.add_middleware(
-        BodyLimitMiddleware,
-        default_limit=_FORM_LIMIT,
-        limits={
-            "/api/v1/analyze3d": upload * _MAX_3D_IMAGES,
-            "/api/v1/analyze": upload,
-            "/analyze3d": upload * _MAX_3D_IMAGES,
-            "/analyze": upload,
-            "/people/": upload,
-        },
-    )
+    limits = {
+        "/api/v1/analyze3d": upload * _MAX_3D_IMAGES,
+        "/api/v1/analyze": upload,
+        "/analyze3d": upload * _MAX_3D_IMAGES,
+        "/analyze": upload,
+        "/people/": upload,
+    }
+    app.add_middleware(BodyLimitMiddleware, default_limit=_FORM_LIMIT, limits=limits)
     app.add_middleware(CsrfCookieMiddleware)
-    app.add_middleware(
-        HostAllowlistMiddleware, allowed_hosts=allowed_hosts_for(bind_host, allowed_hosts or ())
-    )
+    hosts = allowed_hosts_for(bind_host, allowed_hosts or ())
+    app.add_middleware(HostAllowlistMiddleware, allowed_hosts=hosts)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.plan_direct = PlanDirect(
+        allowed_hosts=frozenset(h.lower() for h in hosts),
+        limit=body_limit_for(PLAN_PATH, _FORM_LIMIT, limits),
+    )
     return app
+
+
+def _telemetry_off() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry switched off, where the installed FastAPI has it.
+
+    FastAPI 0.16x records every request as spans, metrics and logs (with exception messages),
+    and exports them when the process has an OpenTelemetry provider or the environment asks
+    (``FASTAPI_OTEL_AUTO_CONFIGURE``, ``OTEL_EXPORTER_OTLP_ENDPOINT``). scarwise serves health
+    data and sends nothing anywhere, so it is off whatever the environment says.
+    """
+    import inspect
+
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    off = {"tracing": False, "metrics": False, "logs": False, "auto_configure": False}
+    return {"telemetry": off}
+
+
+class _ScarwiseApp(FastAPI):
+    """The FastAPI app, with successful plans answered by :class:`PlanDirect` (issue 8).
+
+    Every other request, and every plan request the direct path does not answer, goes through
+    FastAPI as usual (``scarwise.web.plan_direct`` says exactly which).
+    """
+
+    plan_direct: PlanDirect | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        direct = self.plan_direct
+        if direct is not None and direct.takes(scope):
+            replay = await direct(scope, receive, send)
+            if replay is None:
+                return
+            receive = replay
+        await super().__call__(scope, receive, send)
 
 
 def _is_api(request: Request) -> bool:

@@ -45,9 +45,14 @@ __all__ = [
     "HostAllowlistMiddleware",
     "SecurityHeadersMiddleware",
     "allowed_hosts_for",
+    "body_limit_for",
+    "content_length",
     "csrf_matches",
+    "host_allowed",
     "is_loopback",
     "new_csrf_token",
+    "new_request_id",
+    "secured_headers",
 ]
 
 CONTENT_SECURITY_POLICY: Final = (
@@ -81,6 +86,42 @@ def csrf_matches(cookie_token: str | None, submitted: str | None) -> bool:
     if not cookie_token or not submitted:
         return False
     return hmac.compare_digest(cookie_token.encode(), submitted.encode())
+
+
+def new_request_id() -> str:
+    """A request id: 16 hex digits (as ``uuid4().hex[:16]`` gave, 5x cheaper)."""
+    return os.urandom(8).hex()
+
+
+def secured_headers(
+    headers: Iterable[tuple[bytes, bytes]], request_id: str, *, cacheable: bool = False
+) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the security headers and the request id added.
+
+    The one place they are made: :class:`SecurityHeadersMiddleware` and the plan route's direct
+    path (``scarwise.web.plan_direct``) both call it. A response's own ``X-Frame-Options`` and
+    ``Cache-Control`` give way to the strict ones unless it is ``cacheable`` (static assets).
+    """
+    out = [
+        (k, v)
+        for k, v in headers
+        if k.lower() not in {b"x-frame-options", b"cache-control"} or cacheable
+    ]
+    out.extend(_STATIC_HEADERS)
+    out.append((b"x-request-id", request_id.encode()))
+    if not cacheable:
+        out.append((b"cache-control", b"no-store"))
+    return out
+
+
+def host_allowed(allowed: frozenset[str], host_header: str) -> bool:
+    """Whether a ``Host`` header names one of ``allowed`` (lower-case names, any port)."""
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        host = host[1 : host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host in allowed
 
 
 def is_loopback(host: str) -> bool:
@@ -119,12 +160,7 @@ class HostAllowlistMiddleware:
         self.allowed = frozenset(h.lower() for h in allowed_hosts)
 
     def allows(self, host_header: str) -> bool:
-        host = host_header.strip().lower()
-        if host.startswith("["):  # [::1]:8000
-            host = host[1 : host.find("]")] if "]" in host else host
-        elif host.count(":") == 1:
-            host = host.split(":", 1)[0]
-        return host in self.allowed
+        return host_allowed(self.allowed, host_header)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -170,6 +206,16 @@ def too_large_error(limit: int) -> UploadTooLarge:
     )
 
 
+def body_limit_for(path: str, default_limit: int, limits: Mapping[str, int]) -> int:
+    """The byte limit for ``path``: the longest matching prefix's in ``limits``, else the default."""
+    best = -1
+    found = default_limit
+    for prefix, limit in limits.items():
+        if len(prefix) > best and path.startswith(prefix):
+            best, found = len(prefix), limit
+    return found
+
+
 class BodyLimitMiddleware:
     """Refuse request bodies over a byte limit chosen by path prefix.
 
@@ -186,20 +232,17 @@ class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, *, default_limit: int, limits: Mapping[str, int]) -> None:
         self.app = app
         self.default_limit = default_limit
-        self.limits = sorted(limits.items(), key=lambda kv: -len(kv[0]))
+        self.limits = dict(limits)
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.limits:
-            if path.startswith(prefix):
-                return limit
-        return self.default_limit
+        return body_limit_for(path, self.default_limit, self.limits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > limit:
             await _send_too_large(scope, send, limit)
             return
@@ -244,22 +287,16 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = os.urandom(8).hex()  # 16 hex digits, as uuid4().hex[:16] gave, 5x cheaper
+        request_id = new_request_id()
         state: MutableMapping[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         cacheable = scope["path"].startswith(self.static_prefix)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() not in {b"x-frame-options", b"cache-control"} or cacheable
-                ]
-                headers.extend(_STATIC_HEADERS)
-                headers.append((b"x-request-id", request_id.encode()))
-                if not cacheable:
-                    headers.append((b"cache-control", b"no-store"))
+                headers = secured_headers(
+                    message.get("headers", []), request_id, cacheable=cacheable
+                )
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -314,7 +351,8 @@ def _cookie(scope: Scope, name: str) -> str | None:
     return None
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
+    """The request's declared ``Content-Length`` (None when absent or not a number)."""
     for key, value in scope.get("headers", []):
         if key == b"content-length":
             try:
