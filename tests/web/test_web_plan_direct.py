@@ -156,6 +156,10 @@ def test_a_plan_skips_the_framework_and_the_rest_do_not(
 CASES: dict[str, tuple[list[bytes], list[tuple[bytes, bytes]]]] = {
     "host not allowed": ([b"{}"], _headers(b"{}", host=b"evil.example")),
     "no host": ([b"{}"], [(b"content-length", b"2")]),
+    "a second Host, not allowed": (
+        [b"{}"],
+        [*_headers(b"{}"), (b"host", b"evil.example")],
+    ),
     "no content-length (chunked)": (
         [json.dumps(vignette(scars={"rolling": 3})).encode()],
         [(b"host", b"localhost"), (b"transfer-encoding", b"chunked")],

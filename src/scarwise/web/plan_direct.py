@@ -28,7 +28,13 @@ from __future__ import annotations
 
 from starlette.types import Message, Receive, Scope, Send
 
-from scarwise.web.security import content_length, host_allowed, new_request_id, secured_headers
+from scarwise.web.security import (
+    content_length,
+    host_allowed,
+    host_header,
+    new_request_id,
+    secured_headers,
+)
 
 __all__ = ["PLAN_PATH", "PlanDirect"]
 
@@ -56,12 +62,7 @@ class PlanDirect:
             return False
         if scope.get("root_path"):
             return False
-        host = b""
-        for key, value in scope["headers"]:
-            if key == b"host":
-                host = value
-                break
-        if not host_allowed(self.allowed_hosts, host.decode("latin-1")):
+        if not host_allowed(self.allowed_hosts, host_header(scope)):
             return False
         declared = content_length(scope)
         return declared is not None and 0 <= declared <= self.limit

@@ -49,6 +49,7 @@ __all__ = [
     "content_length",
     "csrf_matches",
     "host_allowed",
+    "host_header",
     "is_loopback",
     "new_csrf_token",
     "new_request_id",
@@ -114,6 +115,15 @@ def secured_headers(
     return out
 
 
+def host_header(scope: Scope) -> str:
+    """The request's ``Host`` header ("" when absent; the last one when repeated)."""
+    host = b""
+    for key, value in scope.get("headers") or ():
+        if key == b"host":
+            host = value
+    return bytes(host).decode("latin-1")
+
+
 def host_allowed(allowed: frozenset[str], host_header: str) -> bool:
     """Whether a ``Host`` header names one of ``allowed`` (lower-case names, any port)."""
     host = host_header.strip().lower()
@@ -166,8 +176,7 @@ class HostAllowlistMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        host = headers.get(b"host", b"").decode("latin-1")
+        host = host_header(scope)
         if self.allows(host):
             await self.app(scope, receive, send)
             return
