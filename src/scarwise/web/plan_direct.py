@@ -1,13 +1,13 @@
 """``POST /api/v1/plan`` answered straight from the ASGI call when the plan succeeds.
 
-Why this exists (issue 8: the plan route's throughput against a bare FastAPI endpoint): on a
-fresh profile, the framework's per-request machinery (Starlette's middleware stack, our five
-middlewares, the exception wrappers, the router matching ~40 routes, the request object) cost
-about a third of a bare FastAPI request on top of the planner itself. With the planner already
-memoised, that was the part left to cut: measured with ``benchmarks/bench_web.py --fresh
---uncached``, 41.8 % of the bare endpoint through the full app, 58.4 % with this path (issue 8's
-note has the runs). No library does this: a FastAPI route always runs inside the middleware
-stack.
+Why this exists (issue 8: the plan route's throughput against a bare FastAPI endpoint): with the
+planner memoised everywhere, what was left around it was the framework's per-request machinery
+(Starlette's and FastAPI's error, telemetry and body-limit wrappers, our five middlewares, the
+exception wrappers, the nested routers, the request object): about a third of a bare FastAPI
+request. Skipping it for successful plans took a fresh-profile request from 2.04 M to 1.73 M
+instructions (the bare one: 0.94 M) and ``benchmarks/bench_web.py --fresh`` from 43 % to 52-59 %
+of the bare endpoint (``BENCHMARKS.md``, issue 8, fifth session). No library does this: a FastAPI
+route always runs inside the middleware stack.
 
 What it answers, and what it leaves to the full app:
 
