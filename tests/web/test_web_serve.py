@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from scarwise.cli.main import run
+from scarwise.web.api import plan_json
 
 
 def _free_port() -> int:
@@ -58,6 +59,18 @@ def test_serve_answers_on_loopback_with_the_sqlite_store(tmp_path: Path) -> None
         people = httpx.get(f"http://127.0.0.1:{port}/people", timeout=5)
         assert people.status_code == 200
         assert (tmp_path / "data" / "scarwise.db").is_file()  # the default store, in the data dir
+        # plans over real HTTP: answered by the direct path, errors by the full app
+        body = b'{"age": 30, "fitzpatrick": 5, "scars": {"rolling": 6, "icepick": 3}}'
+        url = f"http://127.0.0.1:{port}/api/v1/plan"
+        json_type = {"content-type": "application/json"}
+        planned = httpx.post(url, content=body, headers=json_type, timeout=30)
+        assert planned.status_code == 200 and planned.content == plan_json.__wrapped__(body)
+        assert planned.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in planned.headers["content-security-policy"]
+        invalid = httpx.post(url, content=b'{"age": 3}', headers=json_type, timeout=30)
+        assert invalid.status_code == 422 and invalid.json()["error"]["code"] == "invalid_input"
+        foreign = httpx.post(url, content=body, headers={**json_type, "host": "evil.example"})
+        assert foreign.status_code == 400 and foreign.json()["error"]["code"] == "usage"
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=15)
