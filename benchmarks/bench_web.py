@@ -5,9 +5,9 @@ access log): the scarwise app as ``scarwise serve`` runs it (security headers, H
 CSRF cookie, body limits; a successful plan is answered by the direct path of
 ``scarwise/web/plan_direct.py``, which applies the same checks and headers without FastAPI's
 middleware stack; ``--full-app`` turns it off) and a bare FastAPI app whose POST endpoint
-returns a constant. Each gets the
-same load with ``wrk`` (Debian's package) when it is installed, else a bounded asyncio/httpx
-loop, and the same JSON body (``contracts/examples/profile-example.json``). Usage::
+returns a constant. Each gets the same load with ``wrk`` (Debian's package) when it is
+installed, else a bounded asyncio/httpx loop, and the same JSON body
+(``contracts/examples/profile-example.json``). Usage::
 
     python benchmarks/bench_web.py                 # wrk if present, 9 rounds of 3 s each
     python benchmarks/bench_web.py --distinct      # cycle through 2,000 different random profiles
