@@ -72,7 +72,7 @@ class PlanDirect:
 
         Call only when :meth:`takes` is true.
         """
-        from scarwise.web.api import plan_json
+        from scarwise.web.api import plan_json  # here: api imports app, which imports this
 
         received: list[Message] = []
         chunks: list[bytes] = []
