@@ -44,6 +44,7 @@ from scarwise.web.security import (
     SecurityHeadersMiddleware,
     allowed_hosts_for,
     body_limit_for,
+    host_allowlist,
     too_large_error,
 )
 
@@ -184,7 +185,7 @@ def create_app(
     app.add_middleware(HostAllowlistMiddleware, allowed_hosts=hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.plan_direct = PlanDirect(
-        allowed_hosts=frozenset(h.lower() for h in hosts),
+        allowed_hosts=host_allowlist(hosts),
         limit=body_limit_for(PLAN_PATH, _FORM_LIMIT, limits),
     )
     return app

@@ -47,7 +47,7 @@ class PlanDirect:
     Parameters
     ----------
     allowed_hosts
-        Lower-case ``Host`` names the app answers (the Host allowlist's own set).
+        ``Host`` names the app answers (:func:`~scarwise.web.security.host_allowlist`).
     limit
         The plan route's body limit in bytes (the body-limit middleware's for this path).
     """

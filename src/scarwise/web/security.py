@@ -49,6 +49,7 @@ __all__ = [
     "content_length",
     "csrf_matches",
     "host_allowed",
+    "host_allowlist",
     "host_header",
     "is_loopback",
     "new_csrf_token",
@@ -124,8 +125,13 @@ def host_header(scope: Scope) -> str:
     return bytes(host).decode("latin-1")
 
 
+def host_allowlist(hosts: Iterable[str]) -> frozenset[str]:
+    """The allowed host names as :func:`host_allowed` compares them (lower case)."""
+    return frozenset(h.lower() for h in hosts)
+
+
 def host_allowed(allowed: frozenset[str], host_header: str) -> bool:
-    """Whether a ``Host`` header names one of ``allowed`` (lower-case names, any port)."""
+    """Whether a ``Host`` header names one of ``allowed`` (:func:`host_allowlist`; any port)."""
     host = host_header.strip().lower()
     if host.startswith("["):  # [::1]:8000
         host = host[1 : host.find("]")] if "]" in host else host
@@ -167,7 +173,7 @@ class HostAllowlistMiddleware:
 
     def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str]) -> None:
         self.app = app
-        self.allowed = frozenset(h.lower() for h in allowed_hosts)
+        self.allowed = host_allowlist(allowed_hosts)
 
     def allows(self, host_header: str) -> bool:
         return host_allowed(self.allowed, host_header)
