@@ -2,7 +2,8 @@
 
 Run: ``python benchmarks/bench_analyze3d.py`` (about 3 minutes; ``--quick`` skips 12 MP);
 ``python benchmarks/bench_analyze3d.py --validation 20`` prints the tables of
-``docs/validation-3d.md`` (about 3 minutes).
+``docs/validation-3d.md`` (about 3 minutes); ``--interleaved 15`` times the baseline and each
+stage of the whole analysis one after another in rounds at 1 MP (about 1 minute).
 
 * **Speed**, seconds per megapixel per image set, on rendered scenes of 1 and 4 MP (8 lights)
   and a 12 MP (4032 x 3024) set made by mirroring the 4 MP render: the baseline is plain
@@ -120,6 +121,50 @@ def print_stages() -> None:
     for name in names:
         row = " | ".join(f"{times[name] * 1000:.0f}" for _, times in STAGES)
         print(f"| {name} | {row} |")
+
+
+def interleaved(rounds: int) -> None:
+    """Baseline and every stage of the whole analysis at 1 MP, one after another, ``rounds`` times.
+
+    Each stage runs on the previous stage's output, as in ``analyze_luminance_3d``. Interleaving
+    gives every function the same share of the machine's slow and quiet moments, so the ratios
+    to the baseline hold better than best-of runs taken minutes apart on a shared VM.
+    """
+    from scarwise.imaging.analyze3d import analyze_luminance_3d
+    from scarwise.imaging.scars3d import find_scars
+
+    scene = render_scar_scene(400, size_px=(1024, 1024), n_lights=8)
+    stack, d, px = _stack(scene), scene.directions, scene.pixel_mm
+    lights = _lights(scene)
+    sample = sample_pixels(stack)
+    e = estimate_light_intensities(sample, d)
+    field = estimate_slopes(stack, d, intensities=e, sample=sample)
+    z = integrate_gradients(field.p, field.q) * np.float32(px)
+    stages = {
+        "baseline LS + DCT": lambda: baseline(stack, d, px),
+        "light brightness": lambda: estimate_light_intensities(sample_pixels(stack), d),
+        "robust slopes": lambda: estimate_slopes(stack, d, intensities=e, sample=sample),
+        "DCT integration": lambda: integrate_gradients(field.p, field.q),
+        "find_scars (surface included)": lambda: find_scars(z, px),
+        "whole analyze3d": lambda: analyze_luminance_3d(stack, lights, px),
+    }
+    times: dict[str, list[float]] = {name: [] for name in stages}
+    for _ in range(rounds):
+        for name, fn in stages.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    base = times["baseline LS + DCT"]
+    print(f"\n1024 x 1024, 8 images, {rounds} rounds, stages one after another in each round")
+    print(
+        "\n| stage | best, ms | median, ms | best / baseline's best | median / baseline's median |"
+    )
+    print("|---|---|---|---|---|")
+    for name, t in times.items():
+        print(
+            f"| {name} | {min(t) * 1000:.1f} | {np.median(t) * 1000:.1f} | "
+            f"{min(t) / min(base):.2f}x | {np.median(t) / np.median(base):.2f}x |"
+        )
 
 
 def naive_scars(z: np.ndarray, pixel_mm: float) -> list[dict[str, object]]:
@@ -269,7 +314,17 @@ def main() -> None:
         metavar="N",
         help="instead, print the validation tables on N held-out scenes per set",
     )
+    parser.add_argument(
+        "--interleaved",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="instead, time the baseline and each stage in turn at 1 MP, ROUNDS times",
+    )
     args = parser.parse_args()
+    if args.interleaved:
+        interleaved(args.interleaved)
+        return
     if args.validation:
         validation(args.validation)
         return
