@@ -130,9 +130,9 @@ def host_allowlist(hosts: Iterable[str]) -> frozenset[str]:
     return frozenset(h.lower() for h in hosts)
 
 
-def host_allowed(allowed: frozenset[str], host_header: str) -> bool:
+def host_allowed(allowed: frozenset[str], header: str) -> bool:
     """Whether a ``Host`` header names one of ``allowed`` (:func:`host_allowlist`; any port)."""
-    host = host_header.strip().lower()
+    host = header.strip().lower()
     if host.startswith("["):  # [::1]:8000
         host = host[1 : host.find("]")] if "]" in host else host
     elif host.count(":") == 1:
