@@ -37,7 +37,7 @@ def test_default_kb_loads_once_with_a_versioned_hash() -> None:
     assert kb is scarwise.load_knowledge_base()
     assert re.fullmatch(r"\d+\.\d+\.\d+\+sha256\.[0-9a-f]{12}", kb.version)
     assert list(kb.treatments) == list(TREATMENT_IDS)
-    assert len(kb.treatments) == 32
+    assert len(kb.treatments) == 35
 
 
 def _cited_ranges(node: Any, path: str = "") -> list[tuple[str, CitedRange]]:
@@ -212,7 +212,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
 def test_kb_check_ok(capsys: pytest.CaptureFixture[str]) -> None:
     code, obj = _run(capsys, "kb", "check", "--json")
     assert code == 0 and obj["ok"] is True and obj["schema"] == "kb-check/1"
-    assert obj["counts"]["treatments"] == 32
+    assert obj["counts"]["treatments"] == 35
     assert obj["knowledge_base_version"] == load_knowledge_base().version
 
 

@@ -100,4 +100,4 @@ def test_committed_json_schemas_match_the_models() -> None:
 def test_profile_schema_lists_the_treatment_vocabulary() -> None:
     schema = committed_schemas()["profile.schema.json"]
     items = schema["properties"]["avoids"]["items"]
-    assert len(items["enum"]) == 32 and items["enum"][0] == "sunscreen"
+    assert len(items["enum"]) == 35 and items["enum"][0] == "sunscreen"

@@ -118,10 +118,10 @@ def test_papular_scars_count_as_keloid_tendency() -> None:
     assert "keloid-no-aggressive-resurfacing" in _excluded(plan)["fully-ablative-laser"]["rules"]
 
 
-def test_red_marks_get_a_vascular_laser_with_ipl_as_alternative() -> None:
+def test_red_marks_get_a_vascular_laser_with_a_redness_gel_and_ipl_as_alternatives() -> None:
     plan = _plan(marks={"erythema": True})
     assert _planned(plan)["vascular-laser"] == "colour"
-    assert _rec(plan, "vascular-laser")["alternatives"] == ["ipl"]
+    assert _rec(plan, "vascular-laser")["alternatives"] == ["topical-alpha-agonist", "ipl"]
 
 
 def test_brown_marks_get_hydroquinone_sunscreen_and_no_irritating_resurfacing_needed() -> None:

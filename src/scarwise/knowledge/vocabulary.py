@@ -53,6 +53,9 @@ TREATMENT_IDS: Final[tuple[str, ...]] = (
     "intralesional-5fu",
     "silicone-gel",
     "topical-antioxidant",
+    "wait-and-reassess",
+    "topical-alpha-agonist",
+    "cryotherapy",
 )
 
 ATROPHIC_TYPES: Final = ("icepick", "boxcar_shallow", "boxcar_deep", "rolling")
