@@ -39,7 +39,8 @@ def make_photo(path: Path) -> None:
 
 def warm_runs(path: str, region: str, repeats: int) -> dict[str, float]:
     """A long-running process (web app, batch): modules and models loaded once, then timed."""
-    from scarwise.imaging import analyze_photo, read_photo_file, render_overlay
+    from scarwise.imaging import analyze_photo, render_overlay
+    from scarwise.intake import read_photo_file
 
     warm = read_photo_file(path)
     analyze_photo(warm, region=region)  # imports, model load, first-touch memory

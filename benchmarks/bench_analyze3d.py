@@ -230,7 +230,7 @@ def accuracy(**conditions: object) -> None:
 
 MEMORY_CHILD = r"""
 import resource, sys, time, numpy as np
-from scarwise.imaging.intake import Photo
+from scarwise.intake import Photo
 from scarwise.imaging.lights import Light, LightSet
 from scarwise.imaging.analyze3d import analyze_scars_3d
 from scarwise.testing.scar_scenes import light_directions
@@ -274,8 +274,8 @@ def memory() -> None:
 def validation(n_scenes: int) -> None:
     """The numbers in docs/validation-3d.md: held-out seeds through files and the intake gate."""
     from scarwise.imaging.analyze3d import analyze_scars_3d
-    from scarwise.imaging.intake import read_photo
     from scarwise.imaging.lights import parse_lights
+    from scarwise.intake import read_photo
     from scarwise.testing.scar_scenes import scene_files
 
     def run(variant: str, seed0: int, n: int, **kwargs: object) -> None:

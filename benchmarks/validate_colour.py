@@ -16,8 +16,9 @@ from collections import defaultdict
 import numpy as np
 from PIL import Image
 
-from scarwise.imaging import analyze_photo, read_photo
+from scarwise.imaging import analyze_photo
 from scarwise.imaging.colour import ita_deg, linear_to_lab, srgb_to_linear
+from scarwise.intake import read_photo
 from scarwise.testing.skin_patches import PatchScore, render_skin_patch, score_analysis
 
 GROUPS = {"light": (45.0, 70.0), "medium": (12.0, 40.0), "dark": (-55.0, 5.0)}

@@ -31,7 +31,8 @@ from scarwise.errors import (
 
 if TYPE_CHECKING:
     from scarwise import assess
-    from scarwise.imaging import AnalyzeResult, Photo, analyze_photo, read_photo, render_overlay
+    from scarwise.imaging import AnalyzeResult, analyze_photo, render_overlay
+    from scarwise.intake import Photo, read_photo
     from scarwise.knowledge import KnowledgeBase, load_knowledge_base
     from scarwise.planner import Plan, Profile, plan
     from scarwise.scales import ScoreResult, score
@@ -40,9 +41,9 @@ if TYPE_CHECKING:
 #: public name -> module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
     "AnalyzeResult": "scarwise.imaging",
-    "Photo": "scarwise.imaging",
+    "Photo": "scarwise.intake",
     "analyze_photo": "scarwise.imaging",
-    "read_photo": "scarwise.imaging",
+    "read_photo": "scarwise.intake",
     "render_overlay": "scarwise.imaging",
     "KnowledgeBase": "scarwise.knowledge",
     "Plan": "scarwise.planner",

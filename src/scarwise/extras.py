@@ -1,7 +1,7 @@
 """Which optional extra provides a missing module, so a command can say what to install.
 
-``pip install scarwise`` brings only the light core (scales, planner, store, CLI); photo analysis,
-the web app, PostgreSQL, batch runs and clinic mode are extras. A command that needs a missing
+``pip install scarwise`` brings the core (scales, planner, store, the photo intake gate, CLI); photo
+analysis, the web app and PostgreSQL are extras. A command that needs a missing
 one fails with :class:`~scarwise.errors.MissingExtra` naming the extra, not with a traceback.
 """
 
@@ -15,12 +15,9 @@ __all__ = ["EXTRA_FOR_MODULE", "missing_extra"]
 
 #: top-level import name -> the extra in pyproject.toml that installs it
 EXTRA_FOR_MODULE: Final[dict[str, str]] = {
-    "numpy": "imaging",
     "scipy": "imaging",
     "skimage": "imaging",
     "cv2": "imaging",
-    "PIL": "imaging",
-    "pillow_heif": "imaging",
     "ai_edge_litert": "imaging",
     "matplotlib": "imaging",
     "fastapi": "web",
@@ -31,10 +28,6 @@ EXTRA_FOR_MODULE: Final[dict[str, str]] = {
     "itsdangerous": "web",
     "weasyprint": "web",
     "psycopg": "postgres",
-    "dask": "batch",
-    "distributed": "batch",
-    "argon2": "clinic",
-    "fhir": "clinic",
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from scarwise.cli.main import run
 
@@ -177,12 +178,14 @@ def test_missing_extra_names_what_to_install(
 ) -> None:
     """Without the imaging extra, `analyze` says which extra to install (exit 2, no traceback)."""
     photo = tmp_path / "p.png"
-    photo.write_bytes(b"\x89PNG\r\n\x1a\n")
-    for name in [m for m in sys.modules if m.split(".")[0] in {"numpy", "PIL", "scarwise"}]:
-        if name.startswith(("numpy", "PIL", "scarwise.imaging")):
+    Image.new("RGB", (64, 64), (200, 150, 130)).save(photo)
+    # numpy and Pillow are core (the intake gate); scipy, scikit-image and OpenCV come with the extra
+    extra_only = ("scipy", "skimage", "cv2")
+    for name in [m for m in sys.modules if m.split(".")[0] in {*extra_only, "scarwise"}]:
+        if name.startswith((*extra_only, "scarwise.imaging")):
             monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "numpy", None)
-    monkeypatch.setitem(sys.modules, "PIL", None)
+    for top in extra_only:
+        monkeypatch.setitem(sys.modules, top, None)
     code, obj, err = _run(capsys, "analyze", str(photo), "--json")
     assert code == 2
     _assert_error_shape(obj, "usage")

@@ -11,6 +11,7 @@ from PIL import Image
 
 import scarwise.imaging as imaging
 from scarwise.cli.main import run
+from scarwise.intake import read_photo
 from scarwise.testing.hostile_images import hostile_corpus
 from scarwise.testing.skin_patches import render_skin_patch
 
@@ -134,7 +135,7 @@ def test_library_api_and_overlay_bytes() -> None:
     patch = render_skin_patch(4243)
     buf = io.BytesIO()
     Image.fromarray(patch.pixels).save(buf, format="PNG")
-    photo = imaging.read_photo(buf.getvalue())
+    photo = read_photo(buf.getvalue())
     result = imaging.analyze_photo(photo, region="full", pixel_mm=0.1)
     assert isinstance(result, imaging.AnalyzeResult)
     assert result.to_json_dict()["schema"] == "analyze/1"

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scarwise.imaging import analyze_photo, read_photo
+from scarwise.imaging import analyze_photo
 from scarwise.imaging.colour import ita_deg, linear_to_lab, srgb_to_linear
+from scarwise.intake import read_photo
 from scarwise.testing.skin_patches import (
     PatchScore,
     SkinPatch,
@@ -114,7 +115,7 @@ def test_marks_survive_a_camera_with_other_pigment_directions() -> None:
 
 
 def test_sixteen_bit_photo_gives_the_same_numbers() -> None:
-    from scarwise.imaging.intake import Photo
+    from scarwise.intake import Photo
 
     patch = render_skin_patch(7300, ita=35.0)
     eight = analyze_photo(_photo(patch), region="full")

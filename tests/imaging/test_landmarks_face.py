@@ -12,9 +12,10 @@ import skimage.data
 from PIL import Image
 
 from scarwise.errors import InvalidInput
-from scarwise.imaging import analyze_photo, read_photo
+from scarwise.imaging import analyze_photo
 from scarwise.imaging.landmarks import FaceMesh, find_face
 from scarwise.imaging.segmentation import REGION_NAMES, face_regions, face_skin_mask
+from scarwise.intake import read_photo
 from scarwise.testing.skin_patches import render_skin_patch
 
 ASTRONAUT = skimage.data.astronaut()  # 512 x 512 portrait bundled with scikit-image (public domain)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scarwise.imaging.analyze3d import Analyze3DResult, analyze_scars_3d
-from scarwise.imaging.intake import read_photo
 from scarwise.imaging.lights import parse_lights
+from scarwise.intake import read_photo
 from scarwise.testing.scar_scenes import ScarScene, render_scar_scene, scene_files
 
 # Seeds 0-99 were used while developing the method; these were never looked at before the tests.

@@ -11,8 +11,8 @@ import pytest
 from scarwise.cli.main import run
 from scarwise.errors import InvalidInput
 from scarwise.imaging.analyze3d import analyze_scars_3d
-from scarwise.imaging.intake import read_photo
 from scarwise.imaging.lights import Light, LightSet, parse_lights
+from scarwise.intake import read_photo
 from scarwise.testing.scar_scenes import (
     encode_png16,
     light_directions,
@@ -95,7 +95,7 @@ def test_cli_json_and_files(small_set, tmp_path: Path, capsys: pytest.CaptureFix
     # the height map really has the scars as depressions (z towards the camera: negative)
     cx, cy = (round(v) for v in out["scars"][0]["centroid_px"])
     assert height[cy, cx] < np.median(height[max(cy - 60, 0) : cy + 60, max(cx - 60, 0) : cx + 60])
-    from scarwise.imaging.intake import read_photo_file
+    from scarwise.intake import read_photo_file
 
     assert read_photo_file(overlay).size_px == (360, 360)
     assert read_photo_file(picture).format == "png"

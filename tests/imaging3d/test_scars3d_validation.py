@@ -67,7 +67,8 @@ def test_summary_and_estimates_follow_the_scars(jpeg_runs) -> None:  # type: ign
 
 def test_sixteen_bit_colour_sets_measure_like_grey() -> None:
     """A 16-bit linear RGB set (kept at 16 bits by the intake gate) gives the grey set's numbers."""
-    from scarwise.imaging import analyze_scars_3d, parse_lights, read_photo
+    from scarwise.imaging import analyze_scars_3d, parse_lights
+    from scarwise.intake import read_photo
     from scarwise.testing.scar_scenes import render_scar_scene, scene_files
 
     scene = render_scar_scene(1001)

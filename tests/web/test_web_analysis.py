@@ -16,8 +16,8 @@ from PIL import Image
 
 from scarwise.imaging import analyze_photo
 from scarwise.imaging.analyze3d import analyze_scars_3d
-from scarwise.imaging.intake import read_photo
 from scarwise.imaging.lights import parse_lights
+from scarwise.intake import read_photo
 from scarwise.testing.scar_scenes import render_scar_scene, scene_files
 from scarwise.testing.skin_patches import render_skin_patch
 

@@ -48,7 +48,8 @@ def analyze_command(
     from pathlib import Path
 
     from scarwise.config import Settings
-    from scarwise.imaging import IntakeLimits, analyze_photo, read_photo_file, render_overlay
+    from scarwise.imaging import analyze_photo, render_overlay
+    from scarwise.intake import IntakeLimits, read_photo_file
 
     json_mode = json_requested(ctx, json_output)
     limits = IntakeLimits.from_settings(Settings())

@@ -47,8 +47,8 @@ def analyze3d_command(
 ) -> None:
     from scarwise.documents import load_document
     from scarwise.imaging.analyze3d import analyze_scars_3d, check_inputs
-    from scarwise.imaging.intake import read_photo_file
     from scarwise.imaging.lights import LightSet, parse_lights
+    from scarwise.intake import read_photo_file
 
     json_mode = json_requested(ctx, json_output)
     if linear and srgb:
@@ -101,7 +101,7 @@ def _depth_format(path: str) -> Any:
 def _read_mask(path: str) -> Any:
     import numpy as np
 
-    from scarwise.imaging.intake import read_photo_file
+    from scarwise.intake import read_photo_file
 
     if not Path(path).is_file():
         raise NotFound(

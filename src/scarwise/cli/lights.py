@@ -47,8 +47,8 @@ def calibrate_command(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     from scarwise.imaging.analyze3d import photo_luminance
-    from scarwise.imaging.intake import read_photo_file
     from scarwise.imaging.lights import calibrate_lights_from_sphere
+    from scarwise.intake import read_photo_file
 
     json_mode = json_requested(ctx, json_output)
     if linear and srgb:

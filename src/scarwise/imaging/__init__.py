@@ -1,8 +1,7 @@
-"""Image analysis: the intake gate for untrusted photos and colour analysis of skin.
+"""Image analysis of photos that passed the intake gate (:mod:`scarwise.intake`).
 
-``scarwise.imaging.intake`` is the one gate every photo passes; :func:`analyze_photo` measures
-skin tone, redness and pigment indices and finds red and brown marks (``analyze/1``);
-:func:`render_overlay` draws them on the photo. :func:`analyze_scars_3d` measures atrophic scars
+:func:`analyze_photo` measures skin tone, redness and pigment indices and finds red and brown
+marks (``analyze/1``); :func:`render_overlay` draws them on the photo. :func:`analyze_scars_3d` measures atrophic scars
 from photos under several lights (``analyze3d/1``; lights from :func:`parse_lights` or
 :func:`calibrate_lights_from_sphere`; pictures from :mod:`scarwise.imaging.depth_render`).
 """
@@ -10,7 +9,6 @@ from photos under several lights (``analyze3d/1``; lights from :func:`parse_ligh
 from scarwise.imaging.analyze import analyze_photo
 from scarwise.imaging.analyze3d import Analyze3DResult, analyze_scars_3d
 from scarwise.imaging.depth_render import depth_image_png, depth_map_bytes, overlay_png
-from scarwise.imaging.intake import IntakeLimits, Photo, read_photo, read_photo_file
 from scarwise.imaging.lights import LightSet, calibrate_lights_from_sphere, parse_lights
 from scarwise.imaging.models import AnalyzeResult
 from scarwise.imaging.overlay import render_overlay
@@ -18,9 +16,7 @@ from scarwise.imaging.overlay import render_overlay
 __all__ = [
     "Analyze3DResult",
     "AnalyzeResult",
-    "IntakeLimits",
     "LightSet",
-    "Photo",
     "analyze_photo",
     "analyze_scars_3d",
     "calibrate_lights_from_sphere",
@@ -28,7 +24,5 @@ __all__ = [
     "depth_map_bytes",
     "overlay_png",
     "parse_lights",
-    "read_photo",
-    "read_photo_file",
     "render_overlay",
 ]

@@ -27,7 +27,6 @@ from scarwise.imaging.colour import (
     srgb_to_linear,
     srgb_to_linear16,
 )
-from scarwise.imaging.intake import Photo
 from scarwise.imaging.models import (
     AnalyzeResult,
     ColourIndices,
@@ -36,6 +35,7 @@ from scarwise.imaging.models import (
     Spot,
 )
 from scarwise.imaging.spots import DetectedSpot
+from scarwise.intake import Photo
 
 __all__ = ["NO_CALIBRATION_WARNING", "analyze_photo"]
 
@@ -70,7 +70,7 @@ def analyze_photo(
     Parameters
     ----------
     photo
-        A photo from :func:`~scarwise.imaging.intake.read_photo`.
+        A photo from :func:`~scarwise.intake.read_photo`.
     region
         ``auto`` (the face's skin when a face is found, else the whole image with a warning),
         ``face`` (a face is required) or ``full`` (every pixel is skin).

@@ -25,8 +25,8 @@ from scarwise.imaging.lights import LightSet, check_light_geometry
 from scarwise.results import Result
 
 if TYPE_CHECKING:
-    from scarwise.imaging.intake import Photo
     from scarwise.imaging.scars3d import ScarMeasurement, ScarType
+    from scarwise.intake import Photo
 
 __all__ = [
     "Analyze3DResult",
@@ -258,7 +258,7 @@ def analyze_scars_3d(
     Parameters
     ----------
     images
-        Photos from the intake gate (:func:`scarwise.imaging.intake.read_photo`), same size, one
+        Photos from the intake gate (:func:`scarwise.intake.read_photo`), same size, one
         per light, taken from a fixed camera.
     lights
         One light per image (:func:`scarwise.imaging.lights.parse_lights`).

@@ -262,7 +262,7 @@ def find_face(rgb: NDArray[np.uint8]) -> FaceLandmarks | None:
     Parameters
     ----------
     rgb
-        ``H x W x 3`` uint8 sRGB pixels (as :class:`~scarwise.imaging.intake.Photo` gives them).
+        ``H x W x 3`` uint8 sRGB pixels (as :class:`~scarwise.intake.Photo` gives them).
 
     Returns
     -------

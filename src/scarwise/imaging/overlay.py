@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scarwise.imaging.intake import Photo
 from scarwise.imaging.models import AnalyzeResult
+from scarwise.intake import Photo
 
 __all__ = ["render_overlay"]
 

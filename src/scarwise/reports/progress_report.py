@@ -173,7 +173,7 @@ def _registration_transform(before: Any, after: Any, start: Any = None) -> tuple
 
 
 def _pixels(png: bytes, name: str) -> Any:
-    from scarwise.imaging.intake import read_photo
+    from scarwise.intake import read_photo
 
     pixels: Any = read_photo(png, name=name).pixels
     if pixels.dtype != "uint8":

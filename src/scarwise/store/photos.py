@@ -1,6 +1,6 @@
 """The photo file store: stripped, re-encoded PNGs beside the database, named by their SHA-256.
 
-Only what the intake gate produced is written here (:meth:`scarwise.imaging.intake.Photo.to_png_bytes`:
+Only what the intake gate produced is written here (:meth:`scarwise.intake.Photo.to_png_bytes`:
 pixels, no EXIF, GPS or XMP). A file's name is the SHA-256 of its content
 (``ab/abcdef....png``), so identical photos are stored once, a file can be checked against its
 name at any time, and the database only records the hash.

@@ -315,7 +315,7 @@ class Store:
 
         Every file is checked before anything is stored: one refused photo stores none.
         """
-        from scarwise.imaging.intake import IntakeLimits, read_photo_file
+        from scarwise.intake import IntakeLimits, read_photo_file
 
         limits = IntakeLimits(max_bytes=self.max_upload_bytes, max_pixels=self.max_image_pixels)
         when = self._when(date)
@@ -341,7 +341,7 @@ class Store:
         region: str | None = None,
     ) -> PhotosResult:
         """As :meth:`add_photos`, for bytes already in memory (a web upload)."""
-        from scarwise.imaging.intake import IntakeLimits, read_photo
+        from scarwise.intake import IntakeLimits, read_photo
 
         limits = IntakeLimits(max_bytes=self.max_upload_bytes, max_pixels=self.max_image_pixels)
         when = self._when(date)
@@ -459,7 +459,7 @@ class Store:
     ) -> AnalysisResult:
         """Run the colour analysis (``analyze/1``) on a stored photo and keep the result."""
         from scarwise.imaging import analyze_photo  # type: ignore[attr-defined,unused-ignore]
-        from scarwise.imaging.intake import read_photo
+        from scarwise.intake import read_photo
 
         record = self.photo(photo_id)
         if record.person_id != person_id:
@@ -485,8 +485,8 @@ class Store:
         the names are the photo ids. The result is dated with the last photo's date.
         """
         from scarwise.imaging.analyze3d import analyze_scars_3d
-        from scarwise.imaging.intake import read_photo
         from scarwise.imaging.lights import parse_lights
+        from scarwise.intake import read_photo
 
         records = [self.photo(p) for p in photo_ids]
         foreign = [r.id for r in records if r.person_id != person_id]

@@ -122,7 +122,7 @@ def import_zip(store: Store, path: Path) -> ImportResult:
         Not a scarwise export, a newer major schema, a record that does not validate, a photo that
         is missing, does not match its hash or fails the intake gate, or ids already in this store.
     """
-    from scarwise.imaging.intake import IntakeLimits, read_photo
+    from scarwise.intake import IntakeLimits, read_photo
 
     if not path.is_file():
         raise NotFound(problems=[Problem("file", "an existing export zip", str(path))])

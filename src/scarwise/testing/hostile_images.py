@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from scarwise.errors import PhotoRejected, UploadTooLarge
-from scarwise.imaging.intake import IntakeLimits, Photo, read_photo
+from scarwise.intake import IntakeLimits, Photo, read_photo
 
 __all__ = ["fuzz_one", "hostile_corpus", "valid_samples", "write_corpus"]
 

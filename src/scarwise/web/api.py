@@ -207,7 +207,7 @@ def analyze(
     pixel_mm: Annotated[float | None, Form(gt=0, le=100)] = None,
 ) -> Response:
     from scarwise.imaging import analyze_photo
-    from scarwise.imaging.intake import IntakeLimits, read_photo
+    from scarwise.intake import IntakeLimits, read_photo
 
     limits = IntakeLimits.from_settings(_ctx(request).settings)
     image = read_photo(_read_upload(photo), limits=limits, name=photo.filename or "photo")
@@ -226,8 +226,8 @@ def analyze3d(
     pixel_mm: Annotated[float, Form(gt=0, le=100, description="size of one pixel on the skin")],
 ) -> Response:
     from scarwise.imaging.analyze3d import analyze_scars_3d
-    from scarwise.imaging.intake import IntakeLimits, read_photo
     from scarwise.imaging.lights import parse_lights
+    from scarwise.intake import IntakeLimits, read_photo
 
     if len(images) < 3:
         raise InvalidInput(problems=[Problem("images", "3 or more images", len(images))])

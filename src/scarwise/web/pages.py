@@ -459,7 +459,7 @@ def analyze_page(
     person_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> HTMLResponse:
     from scarwise.imaging import analyze_photo, render_overlay
-    from scarwise.imaging.intake import IntakeLimits, read_photo
+    from scarwise.intake import IntakeLimits, read_photo
 
     settings = request.app.state.ctx.settings
     person = _person_or_none(request, person_id)
@@ -488,8 +488,8 @@ def analyze3d_page(
     from scarwise.documents import parse_document
     from scarwise.imaging.analyze3d import analyze_scars_3d
     from scarwise.imaging.depth_render import depth_image_png, overlay_png
-    from scarwise.imaging.intake import IntakeLimits, read_photo
     from scarwise.imaging.lights import parse_lights
+    from scarwise.intake import IntakeLimits, read_photo
 
     settings = request.app.state.ctx.settings
     person = _person_or_none(request, person_id)

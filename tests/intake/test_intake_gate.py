@@ -15,7 +15,7 @@ from PIL import Image
 
 from scarwise.config import Settings
 from scarwise.errors import NotFound, PhotoRejected, UploadTooLarge, exit_code_for
-from scarwise.imaging.intake import IntakeLimits, detect_format, read_photo, read_photo_file
+from scarwise.intake import IntakeLimits, detect_format, read_photo, read_photo_file
 from scarwise.testing.hostile_images import fuzz_one, hostile_corpus, valid_samples, write_corpus
 
 # The long fuzz run (docs/fuzzing.md) raises these through the environment.
@@ -172,7 +172,7 @@ def test_sixteen_bit_grey_round_trips_losslessly() -> None:
 
 
 def test_sixteen_bit_rgb_array_writes_sixteen_bit_png() -> None:
-    from scarwise.imaging.intake import Photo
+    from scarwise.intake import Photo
 
     arr = (np.arange(4 * 5 * 3, dtype=np.uint16).reshape(4, 5, 3) * 1000).astype(np.uint16)
     photo = Photo(arr, 16, "png", False, "0" * 64)
