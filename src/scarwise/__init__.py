@@ -4,8 +4,8 @@ The library is the product; the ``scarwise`` command and the web app are shells 
 functions. scarwise is decision support and education, not a diagnosis.
 
 Public names are imported lazily (PEP 562) so that ``import scarwise`` and ``scarwise --help``
-stay fast: to add one, put ``"Name": "scarwise.module"`` in ``_LAZY`` and the name in the sorted
-``__all__``. Only the light error tree is imported eagerly.
+stay fast (``scarwise --version`` imports nothing else): to add one, put ``"Name": "scarwise.module"``
+in ``_LAZY`` and the name in the sorted ``__all__``.
 """
 
 from __future__ import annotations
@@ -14,23 +14,23 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from scarwise._version import __version__
-from scarwise.errors import (
-    AuthRequired,
-    Forbidden,
-    InternalError,
-    InvalidInput,
-    NotFound,
-    PhotoRejected,
-    Problem,
-    ProfileError,
-    SafetyViolation,
-    ScarwiseError,
-    UploadTooLarge,
-    UsageError,
-)
 
 if TYPE_CHECKING:
     from scarwise import assess
+    from scarwise.errors import (
+        AuthRequired,
+        Forbidden,
+        InternalError,
+        InvalidInput,
+        NotFound,
+        PhotoRejected,
+        Problem,
+        ProfileError,
+        SafetyViolation,
+        ScarwiseError,
+        UploadTooLarge,
+        UsageError,
+    )
     from scarwise.imaging import AnalyzeResult, analyze_photo, render_overlay
     from scarwise.intake import Photo, read_photo
     from scarwise.knowledge import KnowledgeBase, load_knowledge_base
@@ -40,6 +40,18 @@ if TYPE_CHECKING:
 
 #: public name -> module that defines it, imported on first use.
 _LAZY: dict[str, str] = {
+    "AuthRequired": "scarwise.errors",
+    "Forbidden": "scarwise.errors",
+    "InternalError": "scarwise.errors",
+    "InvalidInput": "scarwise.errors",
+    "NotFound": "scarwise.errors",
+    "PhotoRejected": "scarwise.errors",
+    "Problem": "scarwise.errors",
+    "ProfileError": "scarwise.errors",
+    "SafetyViolation": "scarwise.errors",
+    "ScarwiseError": "scarwise.errors",
+    "UploadTooLarge": "scarwise.errors",
+    "UsageError": "scarwise.errors",
     "AnalyzeResult": "scarwise.imaging",
     "Photo": "scarwise.intake",
     "analyze_photo": "scarwise.imaging",

@@ -1,6 +1,7 @@
 """Printing results and errors: JSON on stdout for ``--json``, rich text otherwise.
 
-With ``--json`` stdout holds exactly one JSON object; everything else goes to stderr.
+With ``--json`` stdout holds exactly one JSON object; everything else goes to stderr. rich is
+imported when something is printed, not when the command line starts, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 from scarwise.errors import ScarwiseError, to_payload
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from scarwise.results import Result
 
 __all__ = ["emit", "emit_error", "json_requested", "stderr", "stdout"]
@@ -26,10 +27,14 @@ def json_requested(ctx: Any, local_flag: bool) -> bool:
 
 
 def stdout() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stdout, highlight=False, soft_wrap=False)
 
 
 def stderr() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from scarwise.cli.output import emit, json_requested
 from scarwise.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["register"]
 
@@ -77,6 +78,8 @@ def _version() -> str:
 
 
 def _render_list(console: Console, listing: dict[str, Any]) -> None:
+    from rich.table import Table
+
     table = Table(title="Scales")
     for col in ("id", "name", "max", "reference", "scoring"):
         table.add_column(col)
@@ -86,6 +89,8 @@ def _render_list(console: Console, listing: dict[str, Any]) -> None:
 
 
 def _render_result(console: Console, data: dict[str, Any]) -> None:
+    from rich.table import Table
+
     head = f"[bold]{data['scale']}[/]: {data['score']} / {data['max']}"
     for extra in ("label", "type_roman", "region"):
         if extra in data:
