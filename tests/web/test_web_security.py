@@ -215,3 +215,32 @@ def test_fastapi_telemetry_is_off_whatever_the_environment(
         assert not app._native_telemetry.enabled()  # type: ignore[attr-defined]
     else:  # an older FastAPI has none to switch off
         assert not hasattr(app, "_telemetry")
+
+
+def test_a_websocket_from_a_foreign_host_is_closed() -> None:
+    """No WebSocket routes exist, but the Host check covers that door too."""
+    import asyncio
+
+    from scarwise.web.guard import Guard
+
+    reached: list[str] = []
+
+    async def inner(scope, receive, send) -> None:
+        reached.append(scope["type"])
+
+    guard = Guard(inner, allowed_hosts=allowed_hosts_for("127.0.0.1"))
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    for host, expected in ((b"evil.example", []), (b"127.0.0.1:8000", ["websocket"])):
+        reached.clear()
+        sent.clear()
+        scope = {"type": "websocket", "path": "/ws", "headers": [(b"host", host)]}
+        asyncio.run(guard(scope, receive, send))
+        assert reached == expected
+        assert sent == ([{"type": "websocket.close", "code": 1008}] if not expected else [])
