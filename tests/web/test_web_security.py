@@ -10,7 +10,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from scarwise.errors import InvalidInput
-from scarwise.web.security import allowed_hosts_for, csrf_matches, is_loopback
+from scarwise.web.guard import (
+    allowed_hosts_for,
+    csrf_matches,
+    host_allowed,
+    host_allowlist,
+    is_loopback,
+)
 
 PAGES = ["/", "/learn", "/assess", "/plan", "/analyze", "/people"]
 
@@ -27,6 +33,32 @@ def test_security_headers_on_pages_and_api(client: TestClient) -> None:
         assert headers["x-frame-options"] == "DENY"
         assert headers["cache-control"] == "no-store"
         assert re.fullmatch(r"[0-9a-f]{16}", headers["x-request-id"])
+
+
+def _assert_secured(headers) -> None:
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "no-store"
+    assert re.fullmatch(r"[0-9a-f]{16}", headers["x-request-id"])
+
+
+def test_security_headers_on_every_error_answer(web_app: FastAPI, base_url: str) -> None:
+    app = _failing_app(web_app, RuntimeError("boom"))
+    with TestClient(app, base_url=base_url, raise_server_exceptions=False) as c:
+        c.get("/")
+        answers = {
+            403: c.post("/people", data={"name": "A"}),  # no CSRF token
+            405: c.delete("/api/v1/health"),
+            413: c.post("/people", content=b"x" * 1_100_000),
+            422: c.post("/api/v1/score/ecca", json={"counts": {"typo": 1}}),
+            500: c.get("/boom-for-test"),
+        }
+    with TestClient(app, base_url="http://evil.example") as c:
+        answers[400] = c.get("/")
+    for status, response in answers.items():
+        assert response.status_code == status, response.text[:300]
+        _assert_secured(response.headers)
 
 
 def test_static_files_may_be_cached_but_not_sniffed(client: TestClient) -> None:
@@ -156,11 +188,13 @@ def test_unknown_host_gets_the_error_object() -> None:
 
 
 def test_loopback_hosts_with_ports_are_allowed() -> None:
-    from scarwise.web.security import HostAllowlistMiddleware
+    allowed = host_allowlist(allowed_hosts_for("127.0.0.1"))
 
-    mw = HostAllowlistMiddleware(None, allowed_hosts=allowed_hosts_for("127.0.0.1"))  # type: ignore[arg-type]
-    assert mw.allows("127.0.0.1:8000") and mw.allows("localhost") and mw.allows("[::1]:8000")
-    assert not mw.allows("evil.example:8000") and not mw.allows("")
+    def allows(header: str) -> bool:
+        return host_allowed(allowed, header)
+
+    assert allows("127.0.0.1:8000") and allows("localhost") and allows("[::1]:8000")
+    assert not allows("evil.example:8000") and not allows("")
 
 
 def test_fastapi_telemetry_is_off_whatever_the_environment(
@@ -181,3 +215,32 @@ def test_fastapi_telemetry_is_off_whatever_the_environment(
         assert not app._native_telemetry.enabled()  # type: ignore[attr-defined]
     else:  # an older FastAPI has none to switch off
         assert not hasattr(app, "_telemetry")
+
+
+def test_a_websocket_from_a_foreign_host_is_closed() -> None:
+    """No WebSocket routes exist, but the Host check covers that door too."""
+    import asyncio
+
+    from scarwise.web.guard import Guard
+
+    reached: list[str] = []
+
+    async def inner(scope, receive, send) -> None:
+        reached.append(scope["type"])
+
+    guard = Guard(inner, allowed_hosts=allowed_hosts_for("127.0.0.1"))
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    for host, expected in ((b"evil.example", []), (b"127.0.0.1:8000", ["websocket"])):
+        reached.clear()
+        sent.clear()
+        scope = {"type": "websocket", "path": "/ws", "headers": [(b"host", host)]}
+        asyncio.run(guard(scope, receive, send))
+        assert reached == expected
+        assert sent == ([{"type": "websocket.close", "code": 1008}] if not expected else [])

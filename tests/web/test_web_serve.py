@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +16,8 @@ import httpx
 import pytest
 
 from scarwise.cli.main import run
-from scarwise.web.api import plan_json
+from scarwise.planner import plan
+from scarwise.web.server import GC_THRESHOLDS, tune_garbage_collector
 
 
 def _free_port() -> int:
@@ -59,18 +63,27 @@ def test_serve_answers_on_loopback_with_the_sqlite_store(tmp_path: Path) -> None
         people = httpx.get(f"http://127.0.0.1:{port}/people", timeout=5)
         assert people.status_code == 200
         assert (tmp_path / "data" / "scarwise.db").is_file()  # the default store, in the data dir
-        # plans over real HTTP: answered by the direct path, errors by the full app
-        body = b'{"age": 30, "fitzpatrick": 5, "scars": {"rolling": 6, "icepick": 3}}'
+        # plans over real HTTP: the library's plan object, and errors as the contract's object
+        profile = {"age": 30, "fitzpatrick": 5, "scars": {"rolling": 6, "icepick": 3}}
+        body = json.dumps(profile).encode()
         url = f"http://127.0.0.1:{port}/api/v1/plan"
         json_type = {"content-type": "application/json"}
         planned = httpx.post(url, content=body, headers=json_type, timeout=30)
-        assert planned.status_code == 200 and planned.content == plan_json.__wrapped__(body)
-        assert planned.headers["cache-control"] == "no-store"
-        assert "frame-ancestors 'none'" in planned.headers["content-security-policy"]
+        assert planned.status_code == 200
+        assert planned.headers["content-type"] == "application/json"
+        assert planned.json() == plan(profile).to_json_dict()
+        assert planned.json()["ok"] is True and planned.json()["schema"] == "plan/1"
         invalid = httpx.post(url, content=b'{"age": 3}', headers=json_type, timeout=30)
         assert invalid.status_code == 422 and invalid.json()["error"]["code"] == "invalid_input"
         foreign = httpx.post(url, content=body, headers={**json_type, "host": "evil.example"})
         assert foreign.status_code == 400 and foreign.json()["error"]["code"] == "usage"
+        big = httpx.post(url, content=b" " * 1_100_000, headers=json_type, timeout=30)
+        assert big.status_code == 413 and big.json()["error"]["code"] == "invalid_input"
+        for response in (planned, invalid, foreign, big):
+            assert response.headers["cache-control"] == "no-store"
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert re.fullmatch(r"[0-9a-f]{16}", response.headers["x-request-id"])
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=15)
@@ -92,6 +105,17 @@ def test_serve_warns_loudly_off_loopback(tmp_path: Path) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=15)
     assert "WARNING" in err and "reachable from other machines" in err
+
+
+def test_server_collects_garbage_less_often_and_freezes_start_up_objects() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 10_000  # modules, the loaded app code, pydantic schemas
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def test_serve_rejects_a_bad_port() -> None:

@@ -43,7 +43,7 @@ def serve_command(
 ) -> None:
     from scarwise.config import Settings
     from scarwise.web import create_app
-    from scarwise.web.security import is_loopback
+    from scarwise.web.guard import is_loopback
     from scarwise.web.server import run
 
     settings = Settings(database_url=db) if db else Settings()

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scarwise.errors import NotFound, Problem
+from scarwise.reports import plots
+from scarwise.tracking.adherence import adherence
+from scarwise.tracking.models import AdherenceSummary
+from scarwise.tracking.timeline import score_series
 
 __all__ = ["DashboardView", "build_dashboard", "plot_svg"]
 
@@ -85,11 +89,6 @@ def _plots(person_id: str, records: Any) -> list[tuple[str, str]]:
 
 def plot_svg(store: Any, person_id: str, name: str) -> bytes:
     """One plot of ``scarwise.reports.plots`` (``scores``, ``scar_volume``, ``redness``, ``adherence``)."""
-    from scarwise.reports import plots
-    from scarwise.tracking.adherence import adherence
-    from scarwise.tracking.models import AdherenceSummary
-    from scarwise.tracking.timeline import score_series
-
     if name not in plots.PLOT_NAMES:
         raise NotFound(problems=[Problem("plot", "one of " + ", ".join(plots.PLOT_NAMES), name)])
     records = store.records(person_id)

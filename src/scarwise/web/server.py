@@ -1,23 +1,21 @@
-"""Run a web app under uvicorn the way ``scarwise serve`` does (the benchmark uses the same).
+"""Run the web app under uvicorn the way ``scarwise serve`` does (the benchmark uses the same).
 
-Besides uvicorn's options, one process-wide setting: the cyclic garbage collector. Making a plan
-allocates thousands of short-lived containers (pydantic models, lists, dicts), and while the
-planner's memos fill, CPython's default thresholds (700, 10, 10) made the collector walk them
-again and again. Measured 2026-11-25 on the 2-core VM (``python benchmarks/bench_web.py --gc``,
-process CPU time of ``plan_json``): the first 10,000 random profiles after start-up took 171 us
-per plan with the defaults, 132 us with :data:`GC_THRESHOLDS` and 127 us with the collector off;
-once the memos are warm the three are equal (106-107 us). Nothing in a request makes reference
-cycles that matter, so collecting less often only delays freeing a few megabytes.
-:func:`gc.freeze` then moves everything alive after start-up (modules, the loaded knowledge base
-and its index, templates) out of the collector's sight, as the Python documentation suggests for
-long-running servers.
+Before listening, the knowledge base is loaded once (so the first visitor does not wait for it)
+and the cyclic garbage collector is tuned for a long-running server: making a plan allocates
+thousands of short-lived containers that hold no reference cycles worth collecting early, so
+the collector runs less often, and :func:`gc.freeze` moves everything alive after start-up
+(modules, the knowledge base, templates) out of its sight, as the Python documentation
+suggests for long-running servers.
 """
 
 from __future__ import annotations
 
 import gc
-import threading
 from typing import Any
+
+import uvicorn
+
+from scarwise.knowledge import load_knowledge_base
 
 __all__ = ["GC_THRESHOLDS", "run", "tune_garbage_collector"]
 
@@ -41,18 +39,8 @@ def run(
     ``log_level`` defaults to ``info`` (``debug`` with ``debug=True``); access lines are logged
     only with ``debug=True``.
     """
-    import uvicorn
-
-    from scarwise.knowledge.loader import load_knowledge_base
-    from scarwise.planner.rules import index_for, prepare_considered
-
-    index = index_for(load_knowledge_base())  # load once now: the first visitor does not wait
+    load_knowledge_base()
     tune_garbage_collector()
-    # The planner's tables for every set of targets (~1 s) are built beside the server, which
-    # listens at once; a plan made meanwhile builds what it needs itself (the memo is pure).
-    threading.Thread(
-        target=prepare_considered, args=(index,), name="scarwise-prepare", daemon=True
-    ).start()
     uvicorn.run(
         app,
         host=host,

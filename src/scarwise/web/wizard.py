@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scarwise.assess import load_questions, should_ask
+from scarwise.assess.questions import get_path, set_path
 from scarwise.errors import InvalidInput, Problem
 
 __all__ = [
@@ -61,20 +63,14 @@ class StepView:
 
 
 def _sections() -> tuple[Any, ...]:
-    from scarwise.assess import load_questions
-
     return load_questions()
 
 
 def _get(answers: Mapping[str, Any], dotted: str) -> Any:
-    from scarwise.assess.questions import get_path
-
     return get_path(dict(answers), dotted)
 
 
 def _set(answers: dict[str, Any], dotted: str, value: Any) -> None:
-    from scarwise.assess.questions import set_path
-
     set_path(answers, dotted, value)
 
 
@@ -99,8 +95,6 @@ def decode_answers(text: str | None) -> dict[str, Any]:
 
 def applicable(section: Any, answers: Mapping[str, Any]) -> list[Any]:
     """The questions of ``section`` that apply given the answers so far."""
-    from scarwise.assess import should_ask
-
     return [q for q in section.questions if should_ask(q.ask_if, list(q.ask_if_any), dict(answers))]
 
 
