@@ -222,3 +222,19 @@ def test_pdf_report_embeds_everything_and_fetches_nothing(tmp_path):
         with pytest.raises(InternalError):
             html_to_pdf(f'<html><body><img src="{url}"></body></html>')
     store.close()
+
+
+def test_a_missing_extra_names_what_to_install(monkeypatch):
+    import sys
+
+    from scarwise.errors import MissingExtra
+    from scarwise.reports.progress_report import html_to_pdf
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if the 'web' extra were missing
+    with pytest.raises(MissingExtra) as err:
+        html_to_pdf("<p>report</p>")
+    assert err.value.hint == "pip install 'scarwise[web]'"
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # and the 'imaging' extra
+    with pytest.raises(MissingExtra) as err:
+        build_plots(_records())
+    assert err.value.hint == "pip install 'scarwise[imaging]'"

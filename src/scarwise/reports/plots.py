@@ -78,7 +78,10 @@ def _matplotlib() -> Any:
         import matplotlib.colors
         import matplotlib.figure
     except ModuleNotFoundError as err:
-        raise (missing_extra(err) or err) from err
+        missing = missing_extra(err)
+        if missing is None:
+            raise
+        raise missing from err
     return matplotlib
 
 

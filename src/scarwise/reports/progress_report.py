@@ -142,7 +142,10 @@ def _weasyprint() -> Any:
         import weasyprint
         import weasyprint.urls
     except ModuleNotFoundError as err:
-        raise (missing_extra(err) or err) from err
+        missing = missing_extra(err)
+        if missing is None:
+            raise
+        raise missing from err
     # importing weasyprint sets Pillow's global LOAD_TRUNCATED_IMAGES; the intake gate needs it off
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     return weasyprint
