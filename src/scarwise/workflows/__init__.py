@@ -22,8 +22,8 @@ from scarwise.workflows.progress import (
     write_progress_report,
 )
 
-# The 3-D measurement with its scale estimates (``scarwise.workflows.analysis3d``,
-# ``measure_scars_3d``) is imported and listed here too.
+# The place for scarwise.workflows.analysis3d.measure_scars_3d (the 3-D measurement with its
+# scale estimates): imported here, listed in __all__.
 
 __all__ = [
     "DemoResult",

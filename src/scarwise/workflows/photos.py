@@ -65,7 +65,6 @@ def analyze_stored_photos_3d(
     records = _photos_of(store, person_id, photo_ids)
     light_set = parse_lights(lights, list(photo_ids))
     photos = [read_photo(store.photos.read(r.sha256), name=r.id) for r in records]
-    # the 3-D measurement; the lead's merge swaps in scarwise.workflows.measure_scars_3d here
     result = analyze_scars_3d(photos, light_set, pixel_mm, encoding=encoding)
     return store.record_analysis(
         person_id,
