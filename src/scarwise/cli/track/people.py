@@ -13,7 +13,7 @@ from scarwise.cli.output import json_requested
 from scarwise.cli.track._common import DB, DEBUG, JSON, PersonId, line, run_in_store
 from scarwise.errors import UsageError
 
-__all__ = ["person_app"]
+__all__ = ["person_add", "person_app", "person_delete", "person_list"]
 
 person_app = typer.Typer(help="Add, list and delete people.", no_args_is_help=True)
 

@@ -20,7 +20,7 @@ from scarwise.cli.track._common import (
     run_in_store,
 )
 
-__all__ = ["analysis_app", "photo_app"]
+__all__ = ["analysis_add", "analysis_app", "analyze", "analyze3d", "photo_add", "photo_app"]
 
 photo_app = typer.Typer(
     help="Add photos (through the intake gate; stored stripped).", no_args_is_help=True

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from scarwise.cli.track._common import DB, DEBUG, JSON, PersonId, run_in_store
 
-__all__: list[str] = []
+__all__ = ["history", "progress"]
 
 
 def history(

@@ -21,7 +21,16 @@ from scarwise.cli.track._common import (
 )
 from scarwise.errors import UsageError
 
-__all__ = ["ask_scale_input", "note_app", "plan_app", "session_app"]
+__all__ = [
+    "ask_scale_input",
+    "assess",
+    "note_add",
+    "note_app",
+    "plan_app",
+    "plan_save",
+    "session_add",
+    "session_app",
+]
 
 session_app = typer.Typer(help="Log procedure sessions.", no_args_is_help=True)
 plan_app = typer.Typer(help="Save treatment plans.", no_args_is_help=True)

@@ -19,7 +19,7 @@ from scarwise.cli.track._common import (
     run_in_store,
 )
 
-__all__ = ["dose_app", "regimen_app"]
+__all__ = ["dose_app", "dose_log", "regimen_add", "regimen_app", "regimen_list", "regimen_stop"]
 
 regimen_app = typer.Typer(help="Home-care regimen items and their doses.", no_args_is_help=True)
 dose_app = typer.Typer(help="Log regimen doses (adherence).", no_args_is_help=True)

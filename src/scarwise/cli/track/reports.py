@@ -10,7 +10,7 @@ import typer
 from scarwise.cli.track._common import DB, DEBUG, JSON, PersonId, line, run_in_store
 from scarwise.errors import UsageError
 
-__all__: list[str] = []
+__all__ = ["plot", "report"]
 
 
 def report(

@@ -12,7 +12,7 @@ from scarwise.cli.output import json_requested
 from scarwise.cli.track._common import DB, DEBUG, JSON, line, run_in_store
 from scarwise.errors import UsageError
 
-__all__: list[str] = []
+__all__ = ["backup", "export", "import_", "restore"]
 
 
 def export(
