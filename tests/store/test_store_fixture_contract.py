@@ -32,11 +32,11 @@ def test_sqlite_store_has_wal_and_foreign_keys(store, store_backend):
 def test_interactive_assessment_asks_item_by_item(monkeypatch):
     import typer
 
-    from scarwise.cli.track import _ask_scale_input
+    from scarwise.cli.track.records import ask_scale_input
 
     answers = iter([0, 25, 3, 0, 0, 0])
     monkeypatch.setattr(typer, "prompt", lambda label, default=None, type=None: next(answers))
-    data = _ask_scale_input("ecca")
+    data = ask_scale_input("ecca")
     assert data == {
         "counts": {
             "icepick_v": 0,
@@ -56,6 +56,7 @@ def test_interactive_assessment_asks_item_by_item(monkeypatch):
 def test_demo_history_is_deterministic_and_complete(tmp_path):
     from scarwise.store import open_store
     from scarwise.testing.store_fixtures import TickingClock, fill_demo_history
+    from scarwise.workflows import write_progress_report
 
     histories = []
     for run in ("a", "b"):
@@ -74,6 +75,6 @@ def test_demo_history_is_deterministic_and_complete(tmp_path):
             )
             kinds = {e["kind"] for e in history["events"]}
             assert kinds == {"assessment", "session", "regimen", "dose", "analysis", "photo"}
-            report = store.report(person, tmp_path / run / "r.html").report
+            report = write_progress_report(store, person, tmp_path / run / "r.html").report
             assert report.photo_pairs == 1
     assert histories[0] == histories[1]

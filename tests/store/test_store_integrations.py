@@ -1,4 +1,4 @@
-"""The store with the other parts: the real planner, the colour analysis and the 3-D measurement."""
+"""The workflows over the store: the real planner, the colour analysis and the 3-D measurement."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PIL import Image
 import scarwise
 from scarwise.errors import InvalidInput, NotFound, ProfileError
 from scarwise.store import known_treatments
+from scarwise.workflows import analyze_stored_photo, analyze_stored_photos_3d, save_plan
 
 
 def _profile():
@@ -24,7 +25,7 @@ def test_treatment_ids_come_from_the_knowledge_base():
 def test_save_plan_uses_the_planner_and_keeps_the_kb_version(store):
     ann = store.add_person("Ann").person
     profile = _profile()
-    saved = store.save_plan(ann.id, profile, date="2026-03-01").plan
+    saved = save_plan(store, ann.id, profile, date="2026-03-01").plan
     expected = scarwise.plan(profile).to_json_dict()
     assert saved.knowledge_base_version == scarwise.load_knowledge_base().version
     assert saved.plan["phases"] == expected["phases"] and saved.profile == profile
@@ -35,9 +36,9 @@ def test_save_plan_uses_the_planner_and_keeps_the_kb_version(store):
         saved.knowledge_base_version,
     )
     with pytest.raises(ProfileError):
-        store.save_plan(ann.id, {**profile, "fitzpatrick": 9})
+        save_plan(store, ann.id, {**profile, "fitzpatrick": 9})
     with pytest.raises(NotFound):
-        store.save_plan("nobody", profile)
+        save_plan(store, "nobody", profile)
     assert len(store.records(ann.id).plans) == 1
 
 
@@ -49,7 +50,7 @@ def test_analyze_a_stored_photo_keeps_analyze_1(store, tmp_path):
     path = tmp_path / "patch.png"
     Image.fromarray(patch.pixels).save(path)
     photo = store.add_photos(ann.id, [path], date="2026-03-01").photos[0]
-    analysis = store.analyze_photo(ann.id, photo.id, region="full").analysis
+    analysis = analyze_stored_photo(store, ann.id, photo.id, region="full").analysis
     assert analysis.kind == "analyze" and analysis.photo_ids == [photo.id]
     assert (
         analysis.result["schema"] == "analyze/1"
@@ -58,7 +59,7 @@ def test_analyze_a_stored_photo_keeps_analyze_1(store, tmp_path):
     assert analysis.date == photo.date
     other = store.add_person("Bob").person
     with pytest.raises(NotFound):
-        store.analyze_photo(other.id, photo.id)
+        analyze_stored_photo(store, other.id, photo.id)
 
 
 def test_analyze3d_on_stored_multi_light_photos(store, tmp_path):
@@ -72,8 +73,8 @@ def test_analyze3d_on_stored_multi_light_photos(store, tmp_path):
     for name, data in scene_files(scene, "png16"):
         (tmp_path / name).write_bytes(data)
         ids += [p.id for p in store.add_photos(ann.id, [tmp_path / name], date="2026-03-01").photos]
-    analysis = store.analyze_photos_3d(
-        ann.id, ids, scene.lights_document(), scene.pixel_mm
+    analysis = analyze_stored_photos_3d(
+        store, ann.id, ids, scene.lights_document(), scene.pixel_mm
     ).analysis
     assert analysis.kind == "analyze3d" and analysis.photo_ids == ids
     summary = analysis.result["summary"]
@@ -81,5 +82,7 @@ def test_analyze3d_on_stored_multi_light_photos(store, tmp_path):
     progress = store.progress(ann.id, None, "2026-04-01")
     assert progress.scars.count_to == summary["count"]
     with pytest.raises(InvalidInput):
-        store.analyze_photos_3d(ann.id, ids[:2], scene.lights_document()[:2], scene.pixel_mm)
+        analyze_stored_photos_3d(
+            store, ann.id, ids[:2], scene.lights_document()[:2], scene.pixel_mm
+        )
     assert len(store.records(ann.id).analyses) == 1

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from scarwise.errors import InvalidInput, NotFound, PhotoRejected
 from scarwise.store import models as m
+from scarwise.workflows import record_assessment
 
 
 def _jpeg_with_gps(path, seed: int, size=(64, 48)):
@@ -78,7 +79,7 @@ def test_delete_person_removes_records_and_photo_files(store, tmp_path):
     own = _jpeg_with_gps(tmp_path / "own.jpg", seed=4)
     ann_photos = store.add_photos(ann.id, [shared, own], date="2026-03-01").photos
     store.add_photos(bob.id, [shared], date="2026-03-01")
-    store.record_assessment(ann.id, "scar-s", {"face": 2}, date="2026-03-01")
+    record_assessment(store, ann.id, "scar-s", {"face": 2}, date="2026-03-01")
     item = store.add_regimen_item(ann.id, "sunscreen", "daily", start="2026-03-01").regimen
     store.log_dose(item.id, date="2026-03-01")
     store.record_analysis(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from scarwise.errors import InvalidInput, NotFound
 from scarwise.store import models as m
+from scarwise.workflows import record_assessment
 
 
 def _count(store, model) -> int:
@@ -39,7 +40,8 @@ def test_assessment_from_scale_input_and_from_score_json(store):
     import scarwise
 
     ann = store.add_person("Ann").person
-    a = store.record_assessment(
+    a = record_assessment(
+        store,
         ann.id,
         "ecca",
         {"counts": {"boxcar_u": 6, "icepick_v": 25}},
@@ -54,8 +56,8 @@ def test_assessment_from_scale_input_and_from_score_json(store):
     scored = scarwise.score(
         "gb-quantitative", {"region": "back", "counts": {"macular": 3}}
     ).to_json_dict()
-    b = store.record_assessment(
-        ann.id, "gb-quantitative", scored, date="2026-04-01T10:00+02:00"
+    b = record_assessment(
+        store, ann.id, "gb-quantitative", scored, date="2026-04-01T10:00+02:00"
     ).assessment
     assert (b.score, b.region, b.inputs) == (1, "back", None)
     assert b.date == datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
@@ -64,22 +66,48 @@ def test_assessment_from_scale_input_and_from_score_json(store):
 def test_assessment_errors_write_nothing(store):
     ann = store.add_person("Ann").person
     with pytest.raises(NotFound):
-        store.record_assessment("nobody", "ecca", {"counts": {}})
+        record_assessment(store, "nobody", "ecca", {"counts": {}})
     with pytest.raises(NotFound):
-        store.record_assessment(ann.id, "no-such-scale", {})
+        record_assessment(store, ann.id, "no-such-scale", {})
     with pytest.raises(InvalidInput):
-        store.record_assessment(ann.id, "ecca", {"counts": {"boxcar_u": -1}})
+        record_assessment(store, ann.id, "ecca", {"counts": {"boxcar_u": -1}})
     with pytest.raises(InvalidInput):
-        store.record_assessment(ann.id, "ecca", {"counts": {}}, date="2026-13-01")
+        record_assessment(store, ann.id, "ecca", {"counts": {}}, date="2026-13-01")
     with pytest.raises(InvalidInput):  # a time without an offset is ambiguous
-        store.record_assessment(ann.id, "ecca", {"counts": {}}, date="2026-03-01T10:00")
+        record_assessment(store, ann.id, "ecca", {"counts": {}}, date="2026-03-01T10:00")
     with pytest.raises(InvalidInput):  # a score/1 object for another scale
         import scarwise
 
-        store.record_assessment(
-            ann.id, "ecca", scarwise.score("scar-s", {"face": 2}).to_json_dict()
+        record_assessment(
+            store, ann.id, "ecca", scarwise.score("scar-s", {"face": 2}).to_json_dict()
         )
     assert _count(store, m.Assessment) == 0
+
+
+def test_the_store_keeps_scores_it_is_given_and_computes_none(store):
+    import scarwise
+
+    ann = store.add_person("Ann").person
+    scored = scarwise.score("scar-s", {"face": 2}).to_json_dict()
+    kept = store.add_assessment(
+        ann.id, scored, inputs={"face": 2}, date="2026-03-01", rater="Dr A"
+    ).assessment
+    assert (kept.scale, kept.score, kept.max, kept.rater) == ("scar-s", 2, 5, "Dr A")
+    assert kept.inputs == {"face": 2} and kept.result == scored
+    bad = [
+        {"counts": {"boxcar_u": 6}},  # a scale input is not a score
+        {**scored, "score": 9},  # above the scale's maximum
+        {**scored, "score": -1},
+        {**scored, "max": "lots"},
+    ]
+    for result in bad:
+        with pytest.raises(InvalidInput):
+            store.add_assessment(ann.id, result)
+    with pytest.raises(NotFound):
+        store.add_assessment(ann.id, {**scored, "scale": "no-such-scale"})
+    with pytest.raises(NotFound):
+        store.add_assessment("nobody", scored)
+    assert _count(store, m.Assessment) == 1
 
 
 def test_sessions_validate_treatment_ids_and_ranges(store):
@@ -158,7 +186,7 @@ def test_plans_supersede_and_keep_kb_version(store):
 def test_history_is_oldest_first_with_every_kind(store):
     ann = store.add_person("Ann").person
     store.add_session(ann.id, "subcision", date="2026-03-10")
-    store.record_assessment(ann.id, "scar-s", {"face": 3}, date="2026-03-01")
+    record_assessment(store, ann.id, "scar-s", {"face": 3}, date="2026-03-01")
     item = store.add_regimen_item(
         ann.id, "sunscreen", "daily", start="2026-02-01", stop="2026-06-01"
     ).regimen
@@ -214,8 +242,8 @@ def test_analysis_must_be_a_known_result_of_own_photos(store):
 
 def test_progress_between_two_dates(store):
     ann = store.add_person("Ann").person
-    store.record_assessment(ann.id, "ecca", {"counts": {"boxcar_u": 25}}, date="2026-01-01")  # 60
-    store.record_assessment(ann.id, "ecca", {"counts": {"boxcar_u": 8}}, date="2026-04-01")  # 40
+    record_assessment(store, ann.id, "ecca", {"counts": {"boxcar_u": 25}}, date="2026-01-01")  # 60
+    record_assessment(store, ann.id, "ecca", {"counts": {"boxcar_u": 8}}, date="2026-04-01")  # 40
     for when, count, volume in (("2026-01-02", 12, 6.0), ("2026-04-02", 9, 4.5)):
         store.record_analysis(
             ann.id,

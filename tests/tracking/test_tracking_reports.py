@@ -11,11 +11,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from scarwise.imaging.align import align_photos
 from scarwise.reports.plots import build_plots, render, write_plots
-from scarwise.reports.progress_report import align_photos, photo_pairs
-from scarwise.store import PersonRecords, open_store
+from scarwise.store import open_store
 from scarwise.testing.store_fixtures import TickingClock
-from scarwise.tracking import AnalysisRecord, AssessmentRecord, PersonRecord, SessionRecord
+from scarwise.tracking import (
+    AnalysisRecord,
+    AssessmentRecord,
+    PersonRecord,
+    PersonRecords,
+    SessionRecord,
+    photo_pairs,
+)
+from scarwise.workflows import record_assessment, write_progress_report
 
 T = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -118,13 +126,13 @@ def test_report_is_self_contained_escaped_and_pairs_photos(tmp_path):
     store.add_photos(
         ann.id, [tmp_path / "after.png"], date="2026-05-05", region="back"
     )  # alone: no pair
-    store.record_assessment(ann.id, "ecca", {"counts": {"boxcar_u": 25}}, date="2026-01-05")
-    store.record_assessment(ann.id, "ecca", {"counts": {"boxcar_u": 8}}, date="2026-05-05")
+    record_assessment(store, ann.id, "ecca", {"counts": {"boxcar_u": 25}}, date="2026-01-05")
+    record_assessment(store, ann.id, "ecca", {"counts": {"boxcar_u": 8}}, date="2026-05-05")
     store.add_session(ann.id, "subcision", date="2026-02-01", provider="Dr <b>B</b>")
     assert [(r, b.date.month, a.date.month) for r, b, a in photo_pairs(store.records(ann.id))] == [
         ("face", 1, 5)
     ]
-    result = store.report(ann.id, tmp_path / "report.html").report
+    result = write_progress_report(store, ann.id, tmp_path / "report.html").report
     assert result.photo_pairs == 1 and result.alignment.startswith("image registration")
     html = (tmp_path / "report.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
@@ -195,9 +203,9 @@ def test_pdf_report_embeds_everything_and_fetches_nothing(tmp_path):
         f"sqlite:///{tmp_path / 's.db'}", photo_dir=tmp_path / "photos", clock=TickingClock()
     )
     ann = store.add_person("Ann").person
-    store.record_assessment(ann.id, "scar-s", {"face": 3}, date="2026-01-05")
-    store.record_assessment(ann.id, "scar-s", {"face": 2}, date="2026-03-05")
-    result = store.report(ann.id, tmp_path / "report.pdf").report
+    record_assessment(store, ann.id, "scar-s", {"face": 3}, date="2026-01-05")
+    record_assessment(store, ann.id, "scar-s", {"face": 2}, date="2026-03-05")
+    result = write_progress_report(store, ann.id, tmp_path / "report.pdf").report
     data = (tmp_path / "report.pdf").read_bytes()
     assert (
         result.file.endswith(".pdf")
@@ -207,10 +215,26 @@ def test_pdf_report_embeds_everything_and_fetches_nothing(tmp_path):
     assert len(data) > 20_000  # the four plots are in it
     import weasyprint
 
-    store.report(ann.id, tmp_path / "report.html")
+    write_progress_report(store, ann.id, tmp_path / "report.html")
     pages = weasyprint.HTML(filename=str(tmp_path / "report.html")).render().pages
     assert len(pages) >= 2
     for url in ("http://example.com/x.png", "file:///etc/passwd"):
         with pytest.raises(InternalError):
             html_to_pdf(f'<html><body><img src="{url}"></body></html>')
     store.close()
+
+
+def test_a_missing_extra_names_what_to_install(monkeypatch):
+    import sys
+
+    from scarwise.errors import MissingExtra
+    from scarwise.reports.progress_report import html_to_pdf
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if the 'web' extra were missing
+    with pytest.raises(MissingExtra) as err:
+        html_to_pdf("<p>report</p>")
+    assert err.value.hint == "pip install 'scarwise[web]'"
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # and the 'imaging' extra
+    with pytest.raises(MissingExtra) as err:
+        build_plots(_records())
+    assert err.value.hint == "pip install 'scarwise[imaging]'"

@@ -30,7 +30,7 @@ def demo_command(
     json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
-    from scarwise.demo import run_demo
+    from scarwise.workflows import run_demo
 
     result = run_demo(Path(out))
     json_mode = json_requested(ctx, json_output)

@@ -9,6 +9,7 @@ from photos under several lights (``analyze3d/1``; lights from :func:`parse_ligh
 from scarwise.imaging.analyze import analyze_photo
 from scarwise.imaging.analyze3d import Analyze3DResult, analyze_scars_3d
 from scarwise.imaging.depth_render import depth_image_png, depth_map_bytes, overlay_png
+from scarwise.imaging.landmarks import find_face
 from scarwise.imaging.lights import LightSet, calibrate_lights_from_sphere, parse_lights
 from scarwise.imaging.models import AnalyzeResult
 from scarwise.imaging.overlay import render_overlay
@@ -22,6 +23,7 @@ __all__ = [
     "calibrate_lights_from_sphere",
     "depth_image_png",
     "depth_map_bytes",
+    "find_face",
     "overlay_png",
     "parse_lights",
     "render_overlay",

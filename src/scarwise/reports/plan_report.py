@@ -11,7 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
 from scarwise.errors import InvalidInput, Problem
+from scarwise.knowledge import load_knowledge_base
 from scarwise.planner.models import Plan
 
 __all__ = ["render_html", "render_markdown", "write_plan_report"]
@@ -54,8 +57,6 @@ CERTAINTY_LEGEND = {
 
 
 def _names() -> dict[str, str]:
-    from scarwise.knowledge import load_knowledge_base
-
     return {tid: t.name for tid, t in load_knowledge_base().treatments.items()}
 
 
@@ -79,8 +80,6 @@ def _context(plan: Plan, assessment: Any | None) -> dict[str, Any]:
 
 def render_html(plan: Plan, assessment: Any | None = None) -> str:
     """The plan as a self-contained, printable HTML page."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
     env = Environment(
         loader=PackageLoader("scarwise.reports", "templates"),
         autoescape=select_autoescape(["html"], default=True),

@@ -9,19 +9,23 @@ give byte-identical SVG files (a test checks it).
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+import numpy as np
 from pydantic import Field
 
+from scarwise.extras import missing_extra
 from scarwise.results import Result
 from scarwise.tracking.adherence import adherence
 from scarwise.tracking.models import (
     AdherenceSummary,
     AnalysisRecord,
+    PersonRecords,
     ScoreSeries,
     SessionRecord,
 )
@@ -29,8 +33,6 @@ from scarwise.tracking.timeline import score_series
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from scarwise.store.store import PersonRecords
 
 __all__ = [
     "PLOT_NAMES",
@@ -68,23 +70,37 @@ class PlotFiles(Result):
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+def _matplotlib() -> Any:
+    """matplotlib with its figure and colour modules, imported on first use (it is large and part
+    of the ``imaging`` extra); :class:`MissingExtra` naming the extra when it is not installed."""
+    try:
+        import matplotlib
+        import matplotlib.colors
+        import matplotlib.figure
+    except ModuleNotFoundError as err:
+        missing = missing_extra(err)
+        if missing is None:
+            raise
+        raise missing from err
+    return matplotlib
+
+
 def _styled(func: _F) -> _F:
     """Build the figure under the plot style (sizes and fonts apply when artists are made)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import matplotlib
-
-        with matplotlib.rc_context(_STYLE):
+        with _matplotlib().rc_context(_STYLE):
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
 def _figure(width: float = 7.0, height: float = 3.0) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    figure: Figure = _matplotlib().figure.Figure(
+        figsize=(width, height), dpi=100, layout="constrained"
+    )
+    return figure
 
 
 def _empty(ax: Any, message: str) -> None:
@@ -268,9 +284,6 @@ def calendar_window(records: PersonRecords) -> tuple[date, date] | None:
 def adherence_calendar_figure(summary: AdherenceSummary) -> Figure:
     """A calendar heat map: one square per day (weeks across, Monday at the top), coloured by the
     share of due doses taken; days with nothing due are left blank."""
-    import numpy as np
-    from matplotlib.colors import LinearSegmentedColormap
-
     days = summary.days
     weeks = 1 + (len(days) + (date.fromisoformat(days[0].day).weekday() if days else 0)) // 7
     fig = _figure(7.0, 1.0 + 0.16 * 7 + 0.4)
@@ -291,9 +304,13 @@ def adherence_calendar_figure(summary: AdherenceSummary) -> Figure:
             grid[offset % 7, offset // 7] = d.rate
     # amber (missed) -> dark green (all taken): the two ends differ in lightness as well as hue,
     # so the map reads in grey and for red-green colour blindness; white = nothing due.
-    cmap = LinearSegmentedColormap.from_list(
-        "adherence", ["#e8a33d", "#f3e3a1", "#9ccf8f", "#1e7b34"]
-    ).with_extremes(bad="#ffffff")
+    cmap = (
+        _matplotlib()
+        .colors.LinearSegmentedColormap.from_list(
+            "adherence", ["#e8a33d", "#f3e3a1", "#9ccf8f", "#1e7b34"]
+        )
+        .with_extremes(bad="#ffffff")
+    )
     image = ax.pcolormesh(
         np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, edgecolors="white", linewidth=1.0
     )
@@ -334,12 +351,8 @@ def build_plots(records: PersonRecords) -> dict[str, Figure]:
 
 def render(fig: Figure, fmt: Literal["svg", "png"] = "svg") -> bytes:
     """The figure as SVG (deterministic: fixed hash salt, no date) or PNG (no software tag) bytes."""
-    import io
-
-    import matplotlib
-
     buffer = io.BytesIO()
-    with matplotlib.rc_context(_STYLE):
+    with _matplotlib().rc_context(_STYLE):
         if fmt == "svg":
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         else:

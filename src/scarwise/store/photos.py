@@ -1,88 +1,131 @@
-"""The photo file store: stripped, re-encoded PNGs beside the database, named by their SHA-256.
+"""Photos: every one passes the intake gate and only its stripped, re-encoded PNG is kept.
 
-Only what the intake gate produced is written here (:meth:`scarwise.intake.Photo.to_png_bytes`:
-pixels, no EXIF, GPS or XMP). A file's name is the SHA-256 of its content
-(``ab/abcdef....png``), so identical photos are stored once, a file can be checked against its
-name at any time, and the database only records the hash.
-
-Files are written before the database row commits (a crash leaves an unreferenced file, never a
-row without its file); :meth:`PhotoFiles.remove_unreferenced` deletes files no row names.
+Files are written before their rows commit and removed again if the transaction fails, so a
+refused photo or a failed write leaves neither a row nor a file behind.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from scarwise.errors import InternalError, Problem
+from sqlalchemy import select
 
-__all__ = ["PhotoFiles", "sha256_hex"]
+from scarwise.errors import InvalidInput, NotFound, Problem
+from scarwise.intake import read_photo, read_photo_file
+from scarwise.store import models as m
+from scarwise.store.base import StoreBase, When
+from scarwise.store.checks import MAX_LABEL, require_person, text
+from scarwise.store.people import get_person
+from scarwise.store.rows import photo_record
+from scarwise.tracking.models import PhotoRecord, PhotosResult
+
+__all__ = ["add_photo_bytes", "add_photos", "photo", "photo_png", "prune_photo_files"]
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def add_photos(
+    store: StoreBase,
+    person_id: str,
+    files: Sequence[str | Path],
+    *,
+    date: When = None,
+    region: str | None = None,
+) -> PhotosResult:
+    """Pass each file through the intake gate and keep only its stripped, re-encoded PNG.
+
+    Every file is checked before anything is stored: one refused photo stores none.
+    """
+    when = store.when(date)
+    region = text(region, "region", limit=MAX_LABEL)
+    get_person(store, person_id)
+    if not files:
+        raise InvalidInput(problems=[Problem("files", "one or more photo files", "none")])
+    gated = [read_photo_file(f, limits=store.intake_limits) for f in files]
+    return _store_photos(
+        store,
+        person_id,
+        [(p.sha256_original, p.size_px, p.to_png_bytes()) for p in gated],
+        when,
+        region,
+    )
 
 
-class PhotoFiles:
-    """Content-addressed PNG files under ``root``."""
+def add_photo_bytes(
+    store: StoreBase,
+    person_id: str,
+    data: bytes,
+    *,
+    name: str = "upload",
+    date: When = None,
+    region: str | None = None,
+) -> PhotosResult:
+    """As :func:`add_photos`, for bytes already in memory (a web upload)."""
+    when = store.when(date)
+    region = text(region, "region", limit=MAX_LABEL)
+    get_person(store, person_id)
+    gated = read_photo(data, limits=store.intake_limits, name=name)
+    return _store_photos(
+        store,
+        person_id,
+        [(gated.sha256_original, gated.size_px, gated.to_png_bytes())],
+        when,
+        region,
+    )
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
 
-    def path_for(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise InternalError(problems=[Problem("sha256", "64 lowercase hex digits", sha256)])
-        return self.root / sha256[:2] / f"{sha256}.png"
+def photo(store: StoreBase, photo_id: str) -> PhotoRecord:
+    """One photo's record (:class:`~scarwise.NotFound` if there is no such id)."""
+    with store.reading() as s:
+        row = s.get(m.Photo, photo_id)
+        if row is None:
+            raise NotFound(problems=[Problem("photo", "an existing photo id", photo_id)])
+        return photo_record(row)
 
-    def put(self, data: bytes) -> tuple[str, bool]:
-        """Store ``data``; returns its SHA-256 and whether a new file was written."""
-        digest = sha256_hex(data)
-        target = self.path_for(digest)
-        if target.is_file():
-            return digest, False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary file in the same directory, then rename: readers never see half a file.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".png")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return digest, True
 
-    def read(self, sha256: str) -> bytes:
-        """The stored bytes, checked against their name (:class:`InternalError` if corrupted)."""
-        data = self.path_for(sha256).read_bytes()
-        if sha256_hex(data) != sha256:
-            raise InternalError(f"photo file {sha256[:12]}... does not match its checksum")
-        return data
+def photo_png(store: StoreBase, photo_id: str) -> bytes:
+    """The stored PNG of a photo (checked against its hash)."""
+    return store.photos.read(photo(store, photo_id).sha256)
 
-    def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).is_file()
 
-    def delete(self, digests: Iterable[str]) -> int:
-        """Delete the files named by ``digests``; returns how many existed."""
-        removed = 0
-        for digest in set(digests):
-            path = self.path_for(digest)
-            if path.is_file():
-                path.unlink()
-                removed += 1
-        return removed
+def prune_photo_files(store: StoreBase) -> int:
+    """Delete photo files that no photo row names (left by a crash between a commit and the
+    file removal that follows it); returns how many were removed."""
+    with store.reading() as s:
+        referenced = set(s.scalars(select(m.Photo.sha256)))
+    return store.photos.remove_unreferenced(referenced)
 
-    def all_digests(self) -> Iterator[str]:
-        if not self.root.is_dir():
-            return
-        for path in sorted(self.root.glob("??/*.png")):
-            yield path.stem
 
-    def remove_unreferenced(self, referenced: set[str]) -> int:
-        """Delete every stored file whose hash is not in ``referenced``."""
-        return self.delete(d for d in self.all_digests() if d not in referenced)
+def _store_photos(
+    store: StoreBase,
+    person_id: str,
+    items: Sequence[tuple[str, tuple[int, int], bytes]],
+    when: datetime,
+    region: str | None,
+) -> PhotosResult:
+    written: list[str] = []
+    rows: list[m.Photo] = []
+    try:
+        for original, (width, height), png in items:
+            digest, new = store.photos.put(png)
+            if new:
+                written.append(digest)
+            rows.append(
+                m.Photo(
+                    id=store.new_id(),
+                    person_id=person_id,
+                    occurred_at=when,
+                    sha256_original=original,
+                    sha256=digest,
+                    width_px=width,
+                    height_px=height,
+                    region=region,
+                )
+            )
+        with store.writing() as s:
+            require_person(s, person_id)
+            s.add_all(rows)
+    except BaseException:
+        store.photos.delete(written)
+        raise
+    return PhotosResult(photos=[photo_record(r) for r in rows])

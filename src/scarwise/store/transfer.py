@@ -13,35 +13,33 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from scarwise._version import __version__
 from scarwise.errors import InvalidInput, NotFound, Problem, UsageError, from_validation_error
+from scarwise.intake import read_photo
 from scarwise.store import models as m
-from scarwise.store.photos import sha256_hex
-from scarwise.store.store import PersonRecords, Store, known_treatments
+from scarwise.store.base import StoreBase
+from scarwise.store.checks import known_treatments
+from scarwise.store.files import sha256_hex
+from scarwise.store.people import list_people
+from scarwise.store.records import records
+from scarwise.store.rows import add_records
 from scarwise.tracking.models import (
-    AnalysisRecord,
-    AssessmentRecord,
-    DoseRecord,
     ExportInfo,
     ExportResult,
     ImportInfo,
     ImportResult,
-    NoteRecord,
-    PersonRecord,
-    PhotoRecord,
-    PlanRecord,
-    RegimenItemRecord,
-    SessionRecord,
+    PersonRecords,
 )
 from scarwise.tracking.regimen import parse_frequency
 
-__all__ = ["EXPORT_SCHEMA", "ExportDocument", "ExportedPerson", "export_zip", "import_zip"]
+__all__ = ["EXPORT_SCHEMA", "ExportDocument", "export_zip", "import_zip"]
 
 EXPORT_SCHEMA = "scarwise-export/1"
 DOCUMENT_NAME = "scarwise-export.json"
@@ -49,38 +47,28 @@ _PHOTO_NAME = re.compile(r"^photos/([0-9a-f]{64})\.png$")
 _MAX_DOCUMENT_BYTES = 2 * 1024 * 1024 * 1024
 
 
-class ExportedPerson(BaseModel):
-    """One person and all of their records."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    person: PersonRecord
-    assessments: list[AssessmentRecord] = Field(default_factory=list)
-    photos: list[PhotoRecord] = Field(default_factory=list)
-    analyses: list[AnalysisRecord] = Field(default_factory=list)
-    plans: list[PlanRecord] = Field(default_factory=list)
-    regimen: list[RegimenItemRecord] = Field(default_factory=list)
-    doses: list[DoseRecord] = Field(default_factory=list)
-    sessions: list[SessionRecord] = Field(default_factory=list)
-    notes: list[NoteRecord] = Field(default_factory=list)
-
-
 class ExportDocument(BaseModel):
-    """``scarwise-export.json``."""
+    """``scarwise-export.json``: the schema, the version that wrote it, and one
+    :class:`~scarwise.tracking.PersonRecords` per person (what :meth:`Store.records` reads)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     schema_: str = Field(default=EXPORT_SCHEMA, alias="schema", serialization_alias="schema")
     scarwise_version: str = __version__
-    people: list[ExportedPerson]
+    people: list[PersonRecords]
 
 
-def export_zip(
-    store: Store, out: Path, person_ids: list[str] | tuple[str, ...] | Any = ()
-) -> ExportResult:
-    """Write the given people (default: everyone) with their photos to ``out``."""
-    ids = list(person_ids) or [p.id for p in store.list_people().people]
-    people = [_exported(store.records(pid)) for pid in ids]
+def export_zip(store: StoreBase, out: str | Path, person_ids: Sequence[str] = ()) -> ExportResult:
+    """Write the given people (default: everyone) with their photos to the zip ``out``.
+
+    Raises
+    ------
+    NotFound
+        A person id that is not in the store (nothing is written).
+    """
+    out = Path(out)
+    ids = list(person_ids) or [p.id for p in list_people(store).people]
+    people = [records(store, pid) for pid in ids]
     document = ExportDocument(people=people)
     digests = sorted({photo.sha256 for person in people for photo in person.photos})
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +99,7 @@ def export_zip(
     )
 
 
-def import_zip(store: Store, path: Path) -> ImportResult:
+def import_zip(store: StoreBase, path: str | Path) -> ImportResult:
     """Import an export made by :func:`export_zip`; all or nothing.
 
     Raises
@@ -122,8 +110,7 @@ def import_zip(store: Store, path: Path) -> ImportResult:
         Not a scarwise export, a newer major schema, a record that does not validate, a photo that
         is missing, does not match its hash or fails the intake gate, or ids already in this store.
     """
-    from scarwise.intake import IntakeLimits, read_photo
-
+    path = Path(path)
     if not path.is_file():
         raise NotFound(problems=[Problem("file", "an existing export zip", str(path))])
     try:
@@ -132,7 +119,7 @@ def import_zip(store: Store, path: Path) -> ImportResult:
         raise InvalidInput(
             problems=[Problem("file", "a zip file made by 'scarwise track export'", "not a zip")]
         ) from err
-    limits = IntakeLimits(max_bytes=store.max_upload_bytes, max_pixels=store.max_image_pixels)
+    limits = store.intake_limits
     written: list[str] = []
     with zf:
         document = _read_document(zf)
@@ -174,7 +161,7 @@ def import_zip(store: Store, path: Path) -> ImportResult:
                     written.append(stored_as[digest])
             with store.writing() as s:
                 for person in document.people:
-                    _insert(s, person, stored_as)
+                    add_records(s, person, stored_as)
         except BaseException:
             store.photos.delete(written)
             raise
@@ -182,20 +169,6 @@ def import_zip(store: Store, path: Path) -> ImportResult:
         import_=ImportInfo(
             people=len(document.people), photos=sum(len(p.photos) for p in document.people)
         )
-    )
-
-
-def _exported(records: PersonRecords) -> ExportedPerson:
-    return ExportedPerson(
-        person=records.person,
-        assessments=records.assessments,
-        photos=records.photos,
-        analyses=records.analyses,
-        plans=records.plans,
-        regimen=records.regimen,
-        doses=[DoseRecord.model_validate(d.model_dump()) for d in records.doses],
-        sessions=records.sessions,
-        notes=records.notes,
     )
 
 
@@ -289,7 +262,7 @@ def _read_document(zf: zipfile.ZipFile) -> ExportDocument:
     return document
 
 
-def _check_ids(store: Store, document: ExportDocument) -> None:
+def _check_ids(store: StoreBase, document: ExportDocument) -> None:
     ids = [p.person.id for p in document.people]
     with store.reading() as s:
         taken = set(s.scalars(select(m.Person.id).where(m.Person.id.in_(ids)))) if ids else set()
@@ -299,112 +272,4 @@ def _check_ids(store: Store, document: ExportDocument) -> None:
                 Problem("people", "people not yet in this store", pid) for pid in sorted(taken)
             ],
             hint="delete them first (scarwise track person delete) or import into another store",
-        )
-
-
-def _insert(s: Any, person: ExportedPerson, stored_as: dict[str, str]) -> None:
-    p = person.person
-    s.add(m.Person(id=p.id, name=p.name, created_at=p.created_at))
-    s.flush()
-    s.add_all(
-        m.Assessment(
-            id=a.id,
-            person_id=a.person_id,
-            occurred_at=a.date,
-            scale=a.scale,
-            score=a.score,
-            max=a.max,
-            rater=a.rater,
-            region=a.region,
-            inputs=a.inputs,
-            result=a.result,
-        )
-        for a in person.assessments
-    )
-    s.add_all(
-        m.Photo(
-            id=ph.id,
-            person_id=ph.person_id,
-            occurred_at=ph.date,
-            sha256_original=ph.sha256_original,
-            sha256=stored_as[ph.sha256],
-            width_px=ph.width_px,
-            height_px=ph.height_px,
-            region=ph.region,
-        )
-        for ph in person.photos
-    )
-    s.add_all(
-        m.Plan(
-            id=pl.id,
-            person_id=pl.person_id,
-            occurred_at=pl.date,
-            knowledge_base_version=pl.knowledge_base_version,
-            status=pl.status,
-            profile=pl.profile,
-            plan=pl.plan,
-        )
-        for pl in person.plans
-    )
-    s.add_all(
-        m.RegimenItem(
-            id=r.id,
-            person_id=r.person_id,
-            treatment=r.treatment,
-            frequency=r.frequency,
-            start_at=r.start,
-            stop_at=r.stop,
-            notes=r.notes,
-        )
-        for r in person.regimen
-    )
-    s.add_all(
-        m.ProcedureSession(
-            id=x.id,
-            person_id=x.person_id,
-            occurred_at=x.date,
-            treatment=x.treatment,
-            provider=x.provider,
-            settings=x.settings,
-            downtime_days=x.downtime_days,
-            side_effects=x.side_effects,
-            outcome_rating=x.outcome_rating,
-            notes=x.notes,
-        )
-        for x in person.sessions
-    )
-    s.add_all(
-        m.Note(id=n.id, person_id=n.person_id, occurred_at=n.date, text=n.text)
-        for n in person.notes
-    )
-    s.add_all(
-        m.Analysis(
-            id=a.id,
-            person_id=a.person_id,
-            occurred_at=a.date,
-            kind=a.kind,
-            software_version=a.software_version,
-            result=a.result,
-        )
-        for a in person.analyses
-    )
-    s.flush()
-    s.add_all(
-        m.AnalysisPhoto(analysis_id=a.id, photo_id=pid, position=i)
-        for a in person.analyses
-        for i, pid in enumerate(a.photo_ids)
-    )
-    if person.doses:
-        s.execute(
-            insert(m.DoseLog),
-            [
-                {
-                    "id": d.id,
-                    "person_id": d.person_id,
-                    "regimen_id": d.regimen_id,
-                    "occurred_at": d.date,
-                    "status": d.status,
-                }
-                for d in person.doses
-            ],
         )

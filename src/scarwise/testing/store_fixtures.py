@@ -138,6 +138,8 @@ def fill_demo_history(store: Any, *, name: str = "Demo Person", seed: int = 7) -
     import numpy as np
     from PIL import Image
 
+    from scarwise.workflows import record_assessment
+
     rng = np.random.default_rng(seed)
     person = store.add_person(name).person
     start = datetime(2026, 1, 5, tzinfo=UTC)
@@ -145,9 +147,9 @@ def fill_demo_history(store: Any, *, name: str = "Demo Person", seed: int = 7) -
     for k, (boxcar, rolling, icepick) in enumerate(counts):
         when = start + timedelta(days=45 * k)
         ecca = {"counts": {"boxcar_u": boxcar, "rolling_m": rolling, "icepick_v": icepick}}
-        store.record_assessment(person.id, "ecca", ecca, date=when, rater="demo")
-        store.record_assessment(
-            person.id, "scar-s", {"face": max(1, 4 - k)}, date=when, rater="demo"
+        record_assessment(store, person.id, "ecca", ecca, date=when, rater="demo")
+        record_assessment(
+            store, person.id, "scar-s", {"face": max(1, 4 - k)}, date=when, rater="demo"
         )
         after = when + timedelta(days=1)
         summary = {

@@ -1,7 +1,7 @@
 """Pure tracking logic: regimen frequencies, adherence, score timelines, progress and history.
 
 Nothing here touches a database, a file or the clock: :mod:`scarwise.store` reads the records
-and passes them in.
+(one :class:`PersonRecords` per person) and passes them in.
 """
 
 from scarwise.tracking.adherence import adherence
@@ -15,12 +15,14 @@ from scarwise.tracking.models import (
     HistoryResult,
     NoteRecord,
     PersonRecord,
+    PersonRecords,
     PhotoRecord,
     PlanRecord,
     ProgressResult,
     RegimenItemRecord,
     SessionRecord,
 )
+from scarwise.tracking.pairs import photo_pairs
 from scarwise.tracking.progress import compare_progress
 from scarwise.tracking.regimen import Frequency, parse_frequency
 from scarwise.tracking.timeline import score_series
@@ -34,6 +36,7 @@ __all__ = [
     "HistoryResult",
     "NoteRecord",
     "PersonRecord",
+    "PersonRecords",
     "PhotoRecord",
     "PlanRecord",
     "ProgressResult",
@@ -44,5 +47,6 @@ __all__ = [
     "compare_progress",
     "parse_frequency",
     "parse_when",
+    "photo_pairs",
     "score_series",
 ]

@@ -14,9 +14,9 @@ from scarwise.tracking.models import (
     AssessmentRecord,
     DoseRecord,
     HistoryEvent,
-    NoteRecord,
     PhotoRecord,
     PlanRecord,
+    Record,
     RegimenItemRecord,
     SessionRecord,
 )
@@ -35,17 +35,6 @@ EVENT_KINDS: tuple[str, ...] = (
     "note",
 )
 _ORDER = {kind: i for i, kind in enumerate(EVENT_KINDS)}
-
-Record = (
-    AssessmentRecord
-    | PhotoRecord
-    | AnalysisRecord
-    | PlanRecord
-    | RegimenItemRecord
-    | DoseRecord
-    | SessionRecord
-    | NoteRecord
-)
 
 
 def event_of(record: Record) -> list[HistoryEvent]:

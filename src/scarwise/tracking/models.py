@@ -39,6 +39,7 @@ __all__ = [
     "NoteResult",
     "PeopleResult",
     "PersonRecord",
+    "PersonRecords",
     "PersonResult",
     "PhotoRecord",
     "PhotosResult",
@@ -46,6 +47,7 @@ __all__ = [
     "PlanResult",
     "PlanStatus",
     "ProgressResult",
+    "Record",
     "RednessChange",
     "RegimenItemRecord",
     "RegimenListResult",
@@ -187,6 +189,53 @@ class NoteRecord(_Record):
     person_id: Id
     date: AwareDatetime
     text: str
+
+
+#: Any one record of a person's history.
+Record = (
+    AssessmentRecord
+    | PhotoRecord
+    | AnalysisRecord
+    | PlanRecord
+    | RegimenItemRecord
+    | DoseRecord
+    | SessionRecord
+    | NoteRecord
+)
+
+
+class PersonRecords(BaseModel):
+    """Everything stored about one person, each list oldest first.
+
+    The store reads it (:meth:`scarwise.store.Store.records`), the reports draw it, and the
+    export zip holds one per person (``people`` in ``scarwise-export.json``): one model, so what
+    is exported is exactly what the store reads. Unknown keys are refused, as an import must.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    person: PersonRecord
+    assessments: list[AssessmentRecord] = Field(default_factory=list)
+    photos: list[PhotoRecord] = Field(default_factory=list)
+    analyses: list[AnalysisRecord] = Field(default_factory=list)
+    plans: list[PlanRecord] = Field(default_factory=list)
+    regimen: list[RegimenItemRecord] = Field(default_factory=list)
+    doses: list[DoseRecord] = Field(default_factory=list)
+    sessions: list[SessionRecord] = Field(default_factory=list)
+    notes: list[NoteRecord] = Field(default_factory=list)
+
+    def all(self) -> list[Record]:
+        """Every record of every list, list by list."""
+        return [
+            *self.assessments,
+            *self.photos,
+            *self.analyses,
+            *self.plans,
+            *self.regimen,
+            *self.doses,
+            *self.sessions,
+            *self.notes,
+        ]
 
 
 # --- history and progress -------------------------------------------------------------------------

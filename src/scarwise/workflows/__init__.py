@@ -3,6 +3,36 @@
 A command of the CLI, a route of the HTTP API and a page of the web app call the same workflow
 function, so the three shells cannot drift apart. Workflows sit above the store, imaging and
 reports (which never import each other) and below the shells.
+
+* :func:`record_assessment`: score a scale (or take a ``score/1``) and keep it;
+* :func:`analyze_stored_photo`, :func:`analyze_stored_photos_3d`: analyse stored photos and keep
+  the result;
+* :func:`save_plan`: plan a profile and keep the plan;
+* :func:`write_progress_report`, :func:`write_progress_plots`: one person's progress, drawn;
+* :func:`run_demo`: the whole job on the bundled fictional person (``scarwise demo``).
 """
 
-__all__: list[str] = []
+from scarwise.workflows.assessments import record_assessment
+from scarwise.workflows.demo import DemoResult, run_demo
+from scarwise.workflows.photos import analyze_stored_photo, analyze_stored_photos_3d
+from scarwise.workflows.plans import save_plan
+from scarwise.workflows.progress import (
+    aligned_photo_pairs,
+    write_progress_plots,
+    write_progress_report,
+)
+
+# The place for scarwise.workflows.analysis3d.measure_scars_3d (the 3-D measurement with its
+# scale estimates): imported here, listed in __all__.
+
+__all__ = [
+    "DemoResult",
+    "aligned_photo_pairs",
+    "analyze_stored_photo",
+    "analyze_stored_photos_3d",
+    "record_assessment",
+    "run_demo",
+    "save_plan",
+    "write_progress_plots",
+    "write_progress_report",
+]

@@ -15,9 +15,10 @@ import sqlite3
 from pathlib import Path
 
 from scarwise.errors import InvalidInput, NotFound, Problem, UsageError
+from scarwise.store.base import StoreBase
+from scarwise.store.files import PhotoFiles
 from scarwise.store.migrate import upgrade
-from scarwise.store.photos import PhotoFiles
-from scarwise.store.store import Store
+from scarwise.store.photos import prune_photo_files
 from scarwise.tracking.models import BackupInfo, BackupResult, RestoreResult
 
 __all__ = ["backup", "backup_photo_dir", "pg_dump_advice", "restore"]
@@ -28,7 +29,8 @@ def backup_photo_dir(db_file: Path) -> Path:
     return db_file.with_name(f"{db_file.stem}-photos")
 
 
-def pg_dump_advice(store: Store) -> str:
+def pg_dump_advice(store: StoreBase) -> str:
+    """How to back up and restore a PostgreSQL store with its own tools."""
     safe = store.url.render_as_string(hide_password=True).replace(
         "postgresql+psycopg", "postgresql"
     )
@@ -39,8 +41,16 @@ def pg_dump_advice(store: Store) -> str:
     )
 
 
-def backup(store: Store, out: Path) -> BackupResult:
-    """Write a consistent copy of the store's SQLite database to ``out`` and copy its photos."""
+def backup(store: StoreBase, out: str | Path) -> BackupResult:
+    """Write a consistent copy of the store's SQLite database to ``out`` and copy its photos.
+
+    Raises
+    ------
+    UsageError
+        ``out`` exists already (a backup never overwrites), or the store is on PostgreSQL (the
+        hint says how to use ``pg_dump``).
+    """
+    out = Path(out)
     if store.backend != "sqlite":
         raise UsageError(
             "backup of a PostgreSQL store is done with pg_dump", hint=pg_dump_advice(store)
@@ -73,12 +83,22 @@ def backup(store: Store, out: Path) -> BackupResult:
     )
 
 
-def restore(store: Store, source: Path) -> RestoreResult:
+def restore(store: StoreBase, source: str | Path) -> RestoreResult:
     """Replace the store's database and photos with the backup at ``source``.
 
     The backup is checked first (a SQLite scarwise database whose photos are all present);
     then the database is copied in with the online backup API and upgraded to the current schema.
+
+    Raises
+    ------
+    NotFound
+        No such backup file.
+    InvalidInput
+        Not a scarwise SQLite database, or photos of the backup are missing.
+    UsageError
+        The store is on PostgreSQL (the hint says how to use ``pg_restore``).
     """
+    source = Path(source)
     if store.backend != "sqlite":
         raise UsageError(
             "restore of a PostgreSQL store is done with pg_restore", hint=pg_dump_advice(store)
@@ -107,7 +127,7 @@ def restore(store: Store, source: Path) -> RestoreResult:
         src.close()
     store.engine.dispose()
     upgrade(store.engine)
-    store.prune_photo_files()
+    prune_photo_files(store)
     return RestoreResult(
         restore=BackupInfo(
             file=str(source),

@@ -1,4 +1,4 @@
-"""The demo pipeline: bundled answers -> assessment and scores -> plan -> reports on disk.
+"""The demo job (``scarwise demo``): bundled answers -> assessment and scores -> plan -> reports.
 
 I/O at the edge: reads the bundled answers file and writes five files into one directory.
 No network, no store.
@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
 from pydantic import Field
 
+from scarwise.assess import assess, demo_answers_path
 from scarwise.errors import InvalidInput, Problem
+from scarwise.planner import plan
+from scarwise.reports.plan_report import write_plan_report
 from scarwise.results import Result
 
 __all__ = ["DemoResult", "run_demo"]
@@ -28,13 +32,13 @@ class DemoResult(Result):
 
 
 def run_demo(out_dir: str | Path) -> DemoResult:
-    """Run assess -> plan on the bundled demo answers and write profile, scores, plan and reports."""
-    import yaml
+    """Run assess -> plan on the bundled demo answers and write profile, scores, plan and reports.
 
-    from scarwise.assess import assess, demo_answers_path
-    from scarwise.planner import plan
-    from scarwise.reports.plan_report import write_plan_report
-
+    Raises
+    ------
+    InvalidInput
+        ``out_dir`` cannot be created or written.
+    """
     directory = Path(out_dir).resolve()
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,88 @@
+"""The photo file store: stripped, re-encoded PNGs beside the database, named by their SHA-256.
+
+Only what the intake gate produced is written here (:meth:`scarwise.intake.Photo.to_png_bytes`:
+pixels, no EXIF, GPS or XMP). A file's name is the SHA-256 of its content
+(``ab/abcdef....png``), so identical photos are stored once, a file can be checked against its
+name at any time, and the database only records the hash.
+
+Files are written before the database row commits (a crash leaves an unreferenced file, never a
+row without its file); :meth:`PhotoFiles.remove_unreferenced` deletes files no row names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from scarwise.errors import InternalError, Problem
+
+__all__ = ["PhotoFiles", "sha256_hex"]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PhotoFiles:
+    """Content-addressed PNG files under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise InternalError(problems=[Problem("sha256", "64 lowercase hex digits", sha256)])
+        return self.root / sha256[:2] / f"{sha256}.png"
+
+    def put(self, data: bytes) -> tuple[str, bool]:
+        """Store ``data``; returns its SHA-256 and whether a new file was written."""
+        digest = sha256_hex(data)
+        target = self.path_for(digest)
+        if target.is_file():
+            return digest, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temporary file in the same directory, then rename: readers never see half a file.
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".png")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest, True
+
+    def read(self, sha256: str) -> bytes:
+        """The stored bytes, checked against their name (:class:`InternalError` if corrupted)."""
+        data = self.path_for(sha256).read_bytes()
+        if sha256_hex(data) != sha256:
+            raise InternalError(f"photo file {sha256[:12]}... does not match its checksum")
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def delete(self, digests: Iterable[str]) -> int:
+        """Delete the files named by ``digests``; returns how many existed."""
+        removed = 0
+        for digest in set(digests):
+            path = self.path_for(digest)
+            if path.is_file():
+                path.unlink()
+                removed += 1
+        return removed
+
+    def all_digests(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.glob("??/*.png")):
+            yield path.stem
+
+    def remove_unreferenced(self, referenced: set[str]) -> int:
+        """Delete every stored file whose hash is not in ``referenced``."""
+        return self.delete(d for d in self.all_digests() if d not in referenced)
