@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 import scarwise
 from scarwise.knowledge import load_knowledge_base
+from scarwise.workflows import record_assessment
 
 PROFILE_JSON = json.dumps(
     {"age": 30, "fitzpatrick": 5, "scars": {"rolling": 6}, "marks": {"hyperpigmentation": True}}
@@ -179,7 +180,7 @@ def test_dashboard_scores_plot_is_svg(client: TestClient, token: str) -> None:
     person_id = person.headers["location"].rsplit("/", 1)[1]
     assessment = scarwise.score("ecca", {"counts": {"icepick_v": 5}}).to_json_dict()
     store = client.app.state.ctx.store
-    store.record_assessment(person_id, "ecca", assessment, date="2026-01-01")
+    record_assessment(store, person_id, "ecca", assessment, date="2026-01-01")
     page = client.get(f"/people/{person_id}").text
     assert f"/people/{person_id}/plots/scores.svg" in page
     svg = client.get(f"/people/{person_id}/plots/scores.svg")

@@ -29,6 +29,7 @@ from scarwise.web.wizard import (
     read_step,
     step_view,
 )
+from scarwise.workflows import record_assessment
 
 __all__ = ["router"]
 
@@ -119,7 +120,7 @@ def assess_save(
 ) -> RedirectResponse:
     result = assess(decode_answers(answers))
     for scale, scored in result.scores.items():
-        ctx.store.record_assessment(person_id, scale, scored.to_json_dict())
+        record_assessment(ctx.store, person_id, scale, scored.to_json_dict())
     return see_other(f"/people/{person_id}")
 
 

@@ -22,6 +22,7 @@ from scarwise.web.context import Context, html_response, page, see_other
 from scarwise.web.guard import require_csrf
 from scarwise.web.learn import drawing_for, learn_view
 from scarwise.web.pdf import render_plan_pdf
+from scarwise.workflows import save_plan
 
 __all__ = ["router"]
 
@@ -107,6 +108,6 @@ def plan_pdf(ctx: Context, profile: _Profile) -> Response:
 def plan_save(
     ctx: Context, profile: _Profile, person_id: Annotated[str, Form(max_length=64)]
 ) -> RedirectResponse:
-    saved = ctx.store.save_plan(person_id, _profile_from_text(profile)).plan
+    saved = save_plan(ctx.store, person_id, _profile_from_text(profile)).plan
     log.info("plan %s saved (person %s)", saved.id, person_id)
     return see_other(f"/people/{person_id}")
