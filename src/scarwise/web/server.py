@@ -16,7 +16,6 @@ long-running servers.
 from __future__ import annotations
 
 import gc
-import threading
 from typing import Any
 
 __all__ = ["GC_THRESHOLDS", "run", "tune_garbage_collector"]
@@ -44,15 +43,9 @@ def run(
     import uvicorn
 
     from scarwise.knowledge.loader import load_knowledge_base
-    from scarwise.planner.rules import index_for, prepare_considered
 
-    index = index_for(load_knowledge_base())  # load once now: the first visitor does not wait
+    load_knowledge_base()  # load once now: the first visitor does not wait
     tune_garbage_collector()
-    # The planner's tables for every set of targets (~1 s) are built beside the server, which
-    # listens at once; a plan made meanwhile builds what it needs itself (the memo is pure).
-    threading.Thread(
-        target=prepare_considered, args=(index,), name="scarwise-prepare", daemon=True
-    ).start()
     uvicorn.run(
         app,
         host=host,
