@@ -12,7 +12,6 @@ import pytest
 import scarwise
 from scarwise.errors import SafetyViolation
 from scarwise.planner.models import Plan, Recommendation
-from scarwise.planner.rules import index_for
 from scarwise.planner.safety import enforce
 from scarwise.testing.profiles import vignette
 
@@ -362,7 +361,7 @@ def test_enforce_refuses_a_plan_with_a_contraindicated_item() -> None:
     unsafe = plan.model_copy(update={"phases": [phase, *plan.phases[1:]]})
     assert isinstance(unsafe, Plan)
     with pytest.raises(SafetyViolation) as info:
-        enforce(unsafe, profile, index_for(scarwise.load_knowledge_base()))
+        enforce(unsafe, profile, scarwise.load_knowledge_base())
     assert info.value.exit_code == 1
     assert any(p.got == "dermabrasion" for p in info.value.problems)
 

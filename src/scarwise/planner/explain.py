@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import cast
 
+from scarwise.knowledge.models import Rule
 from scarwise.knowledge.vocabulary import Target
+from scarwise.planner.candidates import pih_matters
+from scarwise.planner.index import KBIndex, target_name
 from scarwise.planner.models import (
     Exclusion,
     Phase,
@@ -19,19 +22,13 @@ from scarwise.planner.models import (
     Recommendation,
     Referral,
 )
-from scarwise.planner.rules import (
-    MEMO_LIMIT,
-    CompiledRule,
-    KBIndex,
-    pih_matters,
-    target_name,
-)
 from scarwise.planner.select import Chosen
 
 __all__ = [
     "plan_references",
     "rationale",
     "recommendation",
+    "recommendation_key",
     "referrals_and_warnings",
     "summary",
     "target_name",
@@ -92,28 +89,15 @@ def recommendation(
 ) -> Recommendation:
     """Build one :class:`Recommendation` from the knowledge base and the fired caution rules.
 
-    A recommendation is a pure function of the treatment, the targets it fits, ``preferred``, the
-    group size, whether PIH matters for the skin type, the fired cautions and the alternatives,
-    so the frozen model is validated once and memoised on the index under exactly that key.
+    A pure function of the knowledge base and what :func:`recommendation_key` lists: the treatment,
+    the targets it fits, ``preferred``, the group size, whether PIH matters for the skin type, the
+    cautions and the alternatives.
     """
     cand = chosen.candidate
     t = cand.treatment
-    alternatives = chosen.alternatives
-    key = (
-        t.id,
-        tuple(cand.lines),
-        chosen.preferred,
-        chosen.group_size,
-        pih_matters(fitzpatrick),  # the only way the skin type enters a recommendation
-        tuple(cautions),
-        tuple(alternatives),
-    )
-    cached = index.recommendations.get(key)
-    if cached is not None:
-        return cached
     own = [c.text for c in t.cautions]
     lo, hi = index.course_costs[t.id]
-    made = Recommendation(
+    return Recommendation(
         treatment=t.id,
         name=t.name,
         targets=cast("list[Target]", list(cand.lines)),
@@ -126,17 +110,29 @@ def recommendation(
         cost_source_year=t.cost.year,
         cautions=own + [c for c in cautions if c not in own],
         setting=t.setting,
-        alternatives=alternatives,
+        alternatives=chosen.alternatives,
     )
-    if len(index.recommendations) >= MEMO_LIMIT:
-        index.recommendations.clear()
-    index.recommendations[key] = made
-    return made
+
+
+def recommendation_key(
+    chosen: Chosen, cautions: Sequence[str], fitzpatrick: int
+) -> tuple[object, ...]:
+    """Everything :func:`recommendation` depends on besides the knowledge base (a memo key)."""
+    cand = chosen.candidate
+    return (
+        cand.id,
+        tuple(cand.lines),
+        chosen.preferred,
+        chosen.group_size,
+        pih_matters(fitzpatrick),  # the only way the skin type enters a recommendation
+        tuple(cautions),
+        tuple(chosen.alternatives),
+    )
 
 
 def referrals_and_warnings(
     index: KBIndex,
-    fired: Mapping[str, Sequence[CompiledRule]],
+    fired: Mapping[str, Sequence[Rule]],
     planned: set[str],
     considered: set[str],
 ) -> tuple[list[Referral], list[str], list[str]]:
@@ -146,11 +142,10 @@ def referrals_and_warnings(
     warnings: list[str] = []
     refs: list[str] = []
     for effect in ("refer", "warn"):
-        for compiled in fired[effect]:
-            rule = compiled.rule
-            if rule.trigger == "planned" and not (compiled.treatments & planned):
+        for rule in fired[effect]:
+            if rule.trigger == "planned" and planned.isdisjoint(rule.treatments):
                 continue
-            if rule.trigger == "considered" and not (compiled.treatments & considered):
+            if rule.trigger == "considered" and considered.isdisjoint(rule.treatments):
                 continue
             if effect == "refer":
                 referrals.append(index.referrals[rule.id])

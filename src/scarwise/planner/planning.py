@@ -4,11 +4,16 @@ Steps: validate the profile -> facts -> candidates by target -> safety screen ->
 choice per group -> budget -> phases -> words -> :func:`scarwise.planner.safety.enforce` (last).
 The same profile and knowledge base always give the same plan; the plan records the
 knowledge-base version.
+
+This module is the one edge where the :class:`~scarwise.planner.memo.Memo` is used: it remembers
+the candidates per set of targets and each finished recommendation, both pure functions of their
+keys. The final safety check runs on every plan, memo or not, and uses none of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,22 +21,24 @@ from pydantic import ValidationError
 from scarwise.errors import Problem, ProfileError, from_validation_error
 from scarwise.knowledge.loader import load_knowledge_base
 from scarwise.knowledge.models import KnowledgeBase
+from scarwise.planner.candidates import consider
 from scarwise.planner.explain import (
     plan_references,
     recommendation,
+    recommendation_key,
     referrals_and_warnings,
     summary,
 )
+from scarwise.planner.memo import MEMO, Memo
 from scarwise.planner.models import Budget, Exclusion, Plan, Profile, Recommendation
 from scarwise.planner.rules import (
-    MEMO_LIMIT,
-    KBIndex,
+    Block,
+    blocked_treatments,
     facts_for,
     fired_rules,
-    index_for,
     present_targets,
 )
-from scarwise.planner.safety import Block, enforce
+from scarwise.planner.safety import enforce
 from scarwise.planner.select import Dropped, select
 from scarwise.planner.sequence import build_phases
 
@@ -60,7 +67,10 @@ def parse_profile(data: Mapping[str, Any] | Profile) -> Profile:
 
 
 def plan(
-    profile: Mapping[str, Any] | Profile, *, knowledge_base: KnowledgeBase | None = None
+    profile: Mapping[str, Any] | Profile,
+    *,
+    knowledge_base: KnowledgeBase | None = None,
+    memo: Memo | None = None,
 ) -> Plan:
     """Make a treatment plan for ``profile`` (``contracts/profile.md``).
 
@@ -70,6 +80,10 @@ def plan(
         A dict as read from a profile file, or a :class:`Profile`.
     knowledge_base
         Defaults to the packaged knowledge base, loaded once per process.
+    memo
+        Where parts of plans are remembered; defaults to the shared
+        :data:`~scarwise.planner.memo.MEMO`. Pass ``Memo(enabled=False)`` to plan without one:
+        the plan is the same.
 
     Raises
     ------
@@ -80,39 +94,47 @@ def plan(
     """
     person = parse_profile(profile)
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    index = index_for(kb)
+    memo = memo if memo is not None else MEMO
+    index = memo.index(kb)
     facts = facts_for(person)
     targets = present_targets(person)
-    chosen_set = select(person, facts, index, targets)
+    fired = fired_rules(index, facts)
+    candidates = memo.get("candidates", index, targets, partial(consider, index, targets))
+    blocked = blocked_treatments(fired["exclude"], person.avoids)
+    chosen_set = select(person, candidates, blocked, index.course_costs)
 
     planned = {ch.candidate.id for ch in chosen_set.chosen}
     cautions: dict[str, list[str]] = {}
     refs: set[str] = set()  # reference ids used; listed in the knowledge base's order at the end
-    fired = fired_rules(index, facts)
-    for compiled in fired["caution"]:
-        hit = compiled.treatments & planned
+    for rule in fired["caution"]:
+        hit = planned.intersection(rule.treatments)
+        for tid in hit:
+            cautions.setdefault(tid, []).append(rule.text)
         if hit:
-            for tid in hit:
-                cautions.setdefault(tid, []).append(compiled.rule.text)
-            refs.update(compiled.rule.references)
+            refs.update(rule.references)
 
     items: list[tuple[str, Recommendation]] = []
     total_lo = total_hi = 0
     years: set[int] = set()
     for ch in chosen_set.chosen:
         t = ch.candidate.treatment
-        rec = recommendation(index, ch, cautions.get(t.id, ()), person.fitzpatrick)
+        own_cautions = cautions.get(t.id, ())
+        rec = memo.get(
+            "recommendation",
+            index,
+            recommendation_key(ch, own_cautions, person.fitzpatrick),
+            partial(recommendation, index, ch, own_cautions, person.fitzpatrick),
+        )
         items.append((t.phase, rec))
         lo, hi = index.course_costs[t.id]
         total_lo += lo
         total_hi += hi
         years.add(t.cost.year)
         refs.update(rec.evidence.references)
-    phases = build_phases(kb, items, index.phases)
+    phases = build_phases(kb, items)
 
-    # Exclusions are pure functions of (treatment, why), so they are memoised on the index.
-    excluded = [_exclusion(index, tid, block) for tid, block in chosen_set.blocked.items()]
-    excluded += [_exclusion(index, d.treatment, d) for d in chosen_set.dropped]
+    excluded = [_exclusion(tid, block) for tid, block in chosen_set.blocked.items()]
+    excluded += [_exclusion(d.treatment, d) for d in chosen_set.dropped]
     for e in excluded:
         refs.update(e.references)
 
@@ -151,32 +173,19 @@ def plan(
         references=plan_references(index, refs),
         disclaimer=kb.disclaimer,
     )
-    return enforce(result, person, index)
+    return enforce(result, person, kb)
 
 
-def _exclusion(index: KBIndex, treatment: str, why: Block | Dropped) -> Exclusion:
-    key: tuple[object, ...] = (
-        (treatment, why.kind, why.reasons, why.references, why.rules)
-        if isinstance(why, Block)
-        else (treatment, why.kind, why.reason)
-    )
-    cached = index.exclusions.get(key)
-    if cached is not None:
-        return cached
+def _exclusion(treatment: str, why: Block | Dropped) -> Exclusion:
     if isinstance(why, Block):
-        made = Exclusion(
+        return Exclusion(
             treatment=treatment,
             reason="; ".join(why.reasons),
             references=list(why.references),
             kind=why.kind,
             rules=list(why.rules),
         )
-    else:
-        made = Exclusion(treatment=why.treatment, reason=why.reason, references=[], kind=why.kind)
-    if len(index.exclusions) >= MEMO_LIMIT:
-        index.exclusions.clear()
-    index.exclusions[key] = made
-    return made
+    return Exclusion(treatment=why.treatment, reason=why.reason, references=[], kind=why.kind)
 
 
 def _budget_note(budget: float | None, total: tuple[int, int]) -> str:

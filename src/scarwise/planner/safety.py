@@ -1,119 +1,105 @@
-"""THE contraindication filter: the one place that decides what may never enter a plan.
+"""THE final check: no plan with a contraindicated or avoided treatment is ever emitted.
 
-Every path to a plan goes through this module twice:
+:func:`enforce` runs last, on every finished plan. It reads the ``exclude`` rules of the knowledge
+base (``knowledge/data/rules.yaml``, where every contraindication is written down once, as data)
+and the person's ``avoids``, and evaluates them against the profile with its own few lines of
+code: its own facts (:func:`safety_facts`), its own test of a rule's ``when``, no memo and no
+table shared with the selection step. A mistake in the selection's screening therefore cannot
+hide from this check; the property tests run both over random profiles and compare them.
 
-1. :func:`screen` splits the considered treatments into allowed and blocked (contraindicated by an
-   ``exclude`` rule of the knowledge base, or named in the person's ``avoids``), with the reasons
-   and references of every rule that fired;
-2. :func:`enforce` runs last, on the finished plan: it re-derives the blocked set from the rules
-   and the profile, independently of step 1, and raises :class:`~scarwise.errors.SafetyViolation`
-   if any blocked treatment reached ``phases`` (as a recommendation or an alternative). The plan
-   is then never emitted.
+If anything is wrong the plan is not returned: :class:`~scarwise.errors.SafetyViolation` lists
+every problem.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Final
-
 from scarwise.errors import Problem, SafetyViolation
+from scarwise.knowledge.models import KnowledgeBase
 from scarwise.planner.models import Plan, Profile
-from scarwise.planner.rules import Facts, KBIndex, facts_for, rule_mask
 
-__all__ = ["Block", "blocked_treatments", "enforce", "screen"]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """Why a treatment is out: the kind, reasons, references and rule ids (immutable)."""
-
-    kind: str  # "contraindication" or "avoided"
-    reasons: tuple[str, ...]
-    references: tuple[str, ...]
-    rules: tuple[str, ...]
+__all__ = ["enforce", "forbidden_treatments", "safety_facts"]
 
 
-_CACHE: dict[tuple[object, ...], Mapping[str, Block]] = {}
-_CACHE_LIMIT = 20_000
-_AVOIDED: Final = Block("avoided", ("you asked to avoid this treatment",), (), ())
+def safety_facts(profile: Profile) -> dict[str, object]:
+    """The facts the knowledge base's rules may test, worked out from the profile.
 
-
-def blocked_treatments(index: KBIndex, facts: Facts, avoids: Iterable[str]) -> Mapping[str, Block]:
-    """Every treatment id that must not be in a plan for these facts, with why.
-
-    Contraindications first (every ``exclude`` rule that holds, with its reasons and references),
-    then the person's ``avoids`` that no rule already excludes. Pure; the contraindications are
-    memoised on (knowledge-base version, the exclude rules that fire): many profiles fire the
-    same few rules.
+    Written out here on purpose rather than shared with the planner: the property tests check
+    that both give the same blocked treatments for every profile.
     """
-    mask = rule_mask(index, facts)
-    key = (index.kb.version, mask & index.exclude_mask)  # which exclude rules hold
-    contraindicated = _CACHE.get(key)
-    if contraindicated is None:
-        contraindicated = _contraindications(index, mask)
-        if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[key] = contraindicated
-    if not avoids:
-        return contraindicated
-    avoided = [tid for tid in sorted(set(avoids)) if tid not in contraindicated]
-    if not avoided:
-        return contraindicated
-    blocked = dict(contraindicated)
-    for tid in avoided:
-        blocked[tid] = _AVOIDED
-    return blocked
-
-
-def _contraindications(index: KBIndex, mask: int) -> Mapping[str, Block]:
-    found: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    for compiled, bit in zip(index.by_effect["exclude"], index.effect_bits["exclude"], strict=True):
-        if not mask & bit:
-            continue
-        rule = compiled.rule
-        for tid in rule.treatments:
-            reasons, refs, rules = found.setdefault(tid, ([], [], []))
-            reasons.append(rule.text)
-            rules.append(rule.id)
-            refs.extend(r for r in rule.references if r not in refs)
+    scars = profile.scars
+    raised_scars = scars.hypertrophic > 0 or scars.keloid > 0
     return {
-        tid: Block("contraindication", tuple(reasons), tuple(refs), tuple(rules))
-        for tid, (reasons, refs, rules) in found.items()
+        "isotretinoin": profile.isotretinoin,
+        "active_acne": profile.active_acne,
+        "fitzpatrick": profile.fitzpatrick,
+        "pregnant_or_breastfeeding": profile.pregnant_or_breastfeeding,
+        "keloid_history": profile.keloid_history,
+        "keloid_tendency": profile.keloid_history or raised_scars or scars.papular > 0,
+        "raised_scars": raised_scars,
+        "severe_atrophic": scars.icepick > 0 or scars.boxcar_deep > 0,
+        "herpes_labialis_history": profile.herpes_labialis_history,
+        "anticoagulants": profile.anticoagulants,
+        "bdd_screen_positive": profile.bdd_screen_positive,
+        "age_over_21": profile.age > 21,
+        "hypopigmentation": profile.marks.hypopigmentation,
+        "trunk": "chest" in profile.regions or "back" in profile.regions,
     }
 
 
-def screen(
-    index: KBIndex, facts: Facts, avoids: Iterable[str], considered: Iterable[str]
-) -> tuple[list[str], dict[str, Block]]:
-    """Split the considered treatment ids into (allowed, {blocked id: why}), order kept."""
-    blocked = blocked_treatments(index, facts, avoids)
-    allowed = [tid for tid in considered if tid not in blocked]
-    out = {tid: blocked[tid] for tid in considered if tid in blocked}
-    return allowed, out
+def forbidden_treatments(profile: Profile, kb: KnowledgeBase) -> dict[str, str]:
+    """Every treatment that must not be offered to this person: id -> why.
+
+    Why is ``"contraindication"`` (an ``exclude`` rule whose every ``when`` test passes) or
+    ``"avoided"`` (named in ``avoids`` and not contraindicated).
+
+    Raises
+    ------
+    SafetyViolation
+        A rule tests a fact :func:`safety_facts` does not know, so it cannot be checked.
+    """
+    facts = safety_facts(profile)
+    forbidden: dict[str, str] = {}
+    unknown: list[Problem] = []
+    for rule in kb.rules:
+        if rule.effect != "exclude":
+            continue
+        applies = True
+        for fact, allowed in rule.when.items():
+            if fact not in facts:
+                unknown.append(Problem(f"rules.{rule.id}.when", "a fact the check knows", fact))
+                applies = False
+            elif facts[fact] not in allowed:
+                applies = False
+        if applies:
+            for tid in rule.treatments:
+                forbidden[tid] = "contraindication"
+    if unknown:
+        raise SafetyViolation(
+            "internal error: the safety check cannot evaluate every rule", problems=unknown
+        )
+    for tid in profile.avoids:
+        forbidden.setdefault(tid, "avoided")
+    return forbidden
 
 
-def enforce(plan: Plan, profile: Profile, index: KBIndex) -> Plan:
+def enforce(plan: Plan, profile: Profile, kb: KnowledgeBase) -> Plan:
     """Return ``plan`` unchanged if it is safe; raise :class:`SafetyViolation` otherwise.
 
     Checks, from the rules and the profile alone: no contraindicated or avoided treatment in any
     phase (as a recommendation or an alternative), no treatment twice, and a disclaimer.
     """
-    blocked = blocked_treatments(index, facts_for(profile), profile.avoids)
+    forbidden = forbidden_treatments(profile, kb)
     problems: list[Problem] = []
     seen: set[str] = set()
     for phase in plan.phases:
+        field = f"phases.{phase.key}"
         for rec in phase.recommendations:
             if rec.treatment in seen:
-                problems.append(
-                    Problem(f"phases.{phase.key}", "each treatment at most once", rec.treatment)
-                )
+                problems.append(Problem(field, "each treatment at most once", rec.treatment))
             seen.add(rec.treatment)
             for tid in (rec.treatment, *rec.alternatives):
-                if tid in blocked:
-                    problems.append(
-                        Problem(f"phases.{phase.key}", f"no {blocked[tid].kind} treatment", tid)
-                    )
+                if tid in forbidden:
+                    problems.append(Problem(field, f"no {forbidden[tid]} treatment", tid))
     if not plan.disclaimer.strip():
         problems.append(Problem("disclaimer", "a non-empty disclaimer", plan.disclaimer))
     if problems:

@@ -1,13 +1,13 @@
 """Choose the treatments of a plan: candidates by target, one best option per group, downtime, budget.
 
-Pure functions over the profile, its facts and a :class:`~scarwise.planner.rules.KBIndex`.
-Contraindicated and avoided treatments are removed by :func:`scarwise.planner.safety.screen`
-before anything is ranked, so an alternative is never an unsafe option either.
+Pure functions of the profile, its candidates and what the rules block. Contraindicated and
+avoided treatments (:func:`scarwise.planner.rules.blocked_treatments`) are removed before anything
+is ranked, so an alternative is never an unsafe option either.
 
 Order of decisions (each one transparent and recorded):
 
 1. *considered*: every treatment with an indication for one of the person's targets;
-2. *safety*: :func:`~scarwise.planner.safety.screen` blocks contraindicated and avoided ones;
+2. *safety*: the fired ``exclude`` rules and the person's ``avoids`` block treatments;
 3. *downtime*: options whose longest downtime per session exceeds ``max_downtime_days`` go;
 4. *choice*: ungrouped treatments with a first-line or add-on indication are taken; for a group
    (for example ``resurfacing``) that is needed, the best-ranked option is taken and the rest of the
@@ -20,20 +20,18 @@ Order of decisions (each one transparent and recorded):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
+from scarwise.planner.candidates import PHASE_RANK, Candidate, rank_key
+from scarwise.planner.index import course_cost
 from scarwise.planner.models import Profile
-from scarwise.planner.rules import (
-    Candidate,
-    Facts,
-    KBIndex,
-    considered_for,
-    course_cost,
-)
-from scarwise.planner.safety import Block, screen
+from scarwise.planner.rules import Block
 
 __all__ = ["Chosen", "Dropped", "Selection", "course_cost", "select"]
+
+_LINE_RANK: Final = {"first": 0, "add-on": 1, "alternative": 2}
 
 
 @dataclass(slots=True)
@@ -62,83 +60,87 @@ class Dropped:
 @dataclass(slots=True)
 class Selection:
     chosen: list[Chosen]
-    blocked: dict[str, Block]
+    blocked: dict[str, Block]  # the considered treatments that are blocked, in considered order
     dropped: list[Dropped]
     preferred_unused: list[str]
 
 
-def select(profile: Profile, facts: Facts, index: KBIndex, targets: tuple[str, ...]) -> Selection:
-    """Decide which treatments enter the plan (see the module docstring for the order)."""
-    considered = considered_for(index, targets)
-    candidates = considered.candidates
-    allowed, blocked = screen(index, facts, profile.avoids, considered.ordered)
+def select(
+    profile: Profile,
+    candidates: Mapping[str, Candidate],
+    blocked: Mapping[str, Block],
+    costs: Mapping[str, tuple[int, int]],
+) -> Selection:
+    """Decide which treatments enter the plan (see the module docstring for the order).
 
+    ``candidates`` come from :func:`~scarwise.planner.candidates.consider`, ``blocked`` from
+    :func:`~scarwise.planner.rules.blocked_treatments`, ``costs`` are the course costs by id.
+    """
+    fitzpatrick = profile.fitzpatrick
     prefers = frozenset(profile.prefers)
+    allowed = [c for c in candidates.values() if c.id not in blocked]
+
     dropped: list[Dropped] = []
     limit = profile.max_downtime_days
     usable: set[str] = set()
-    if limit is None:
-        usable.update(allowed)
-    else:
-        worst_downtime = considered.worst_downtime
-        for tid in allowed:
-            worst = worst_downtime[tid]
-            if worst <= limit:
-                usable.add(tid)
-            elif tid in considered.reportable or tid in prefers:
-                dropped.append(
-                    Dropped(
-                        tid,
-                        "downtime",
-                        f"up to {_days(worst)} of downtime per session; you asked for at most {_days(limit)}",
-                    )
+    for cand in allowed:
+        worst = cand.treatment.downtime_days.range[1]
+        if limit is None or worst <= limit:
+            usable.add(cand.id)
+        elif cand.recommended or cand.treatment.group is not None or cand.id in prefers:
+            dropped.append(
+                Dropped(
+                    cand.id,
+                    "downtime",
+                    f"up to {_days(worst)} of downtime per session; you asked for at most {_days(limit)}",
                 )
+            )
 
-    ranking = considered.ranking(profile.fitzpatrick)
-    # ungrouped treatments are taken on their own when recommended, or when preferred
-    alone = considered.ungrouped_recommended
-    if prefers:
-        alone = alone | (prefers & considered.ungrouped)
-    chosen: list[Chosen] = [
-        Chosen(candidates[tid], preferred=tid in prefers)
-        for tid in allowed
-        if tid in alone and tid in usable
+    # An ungrouped treatment is taken on its own when recommended, or when preferred.
+    chosen = [
+        Chosen(cand, preferred=cand.id in prefers)
+        for cand in allowed
+        if cand.id in usable
+        and cand.treatment.group is None
+        and (cand.recommended or cand.id in prefers)
     ]
-    # A group is needed when any member (safe or not) fits a target as first-line or add-on.
-    needed_groups: Set[str] = considered.needed_groups
-    if prefers:
-        needed_groups = set(needed_groups)
-        for tid in prefers:
-            preferred_cand = candidates.get(tid)
-            if preferred_cand is not None and preferred_cand.treatment.group is not None:
-                needed_groups.add(preferred_cand.treatment.group)
-    for group, ranked in ranking.group_pools.items():  # in group-name order
-        if group not in needed_groups:
-            continue
-        pool = [c for c in ranked if c.id in usable]
+    # A group is needed when any member (safe or not) fits a target as first-line or add-on, or
+    # is preferred; its best-ranked usable member is taken, the others are its alternatives.
+    needed_groups = {
+        c.treatment.group
+        for c in candidates.values()
+        if c.treatment.group is not None and (c.recommended or c.id in prefers)
+    }
+    for group in sorted(needed_groups):
+        pool = [c for c in allowed if c.treatment.group == group and c.id in usable]
         if not pool:
             continue
-        if prefers and not prefers.isdisjoint(c.id for c in pool):  # ranked by its own key
-            pool.sort(
-                key=lambda c: (ranking.preferred_keys if c.id in prefers else ranking.keys)[c.id]
-            )
+        pool.sort(key=lambda c: rank_key(c, fitzpatrick, prefers))
         best = pool[0]
         chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
 
-    # Budget order: essentials, then first-line before add-ons, then phase order, then rank.
-    if prefers:
-        chosen.sort(
-            key=lambda ch: (ranking.preferred_order if ch.preferred else ranking.order)[
-                ch.candidate.id
-            ]
-        )
-    else:
-        order = ranking.order
-        chosen.sort(key=lambda ch: order[ch.candidate.id])
-    chosen = _fit_budget(chosen, profile.budget_usd, dropped, index.course_costs, prefers)
+    chosen.sort(key=lambda ch: _budget_order(ch, fitzpatrick, prefers))
+    chosen = _fit_budget(chosen, profile.budget_usd, dropped, costs, prefers)
     # preferred treatments that fit none of the person's targets (so were never considered)
     preferred_unused = [p for p in profile.prefers if p not in candidates]
-    return Selection(chosen, blocked, dropped, preferred_unused)
+    in_view = {c.id: blocked[c.id] for c in candidates.values() if c.id in blocked}
+    return Selection(chosen, in_view, dropped, preferred_unused)
+
+
+def _budget_order(
+    chosen: Chosen, fitzpatrick: int, prefers: frozenset[str]
+) -> tuple[int, int, int, tuple[int, int, int, int]]:
+    """Essentials first, then first-line before add-ons (a preferred option counts as
+    first-line), then phase order, then rank."""
+    cand = chosen.candidate
+    t = cand.treatment
+    line = 0 if chosen.preferred else min(_LINE_RANK[line] for line in cand.lines.values())
+    return (
+        0 if t.essential else 1,
+        line,
+        PHASE_RANK[t.phase],
+        rank_key(cand, fitzpatrick, prefers),
+    )
 
 
 def _days(n: int) -> str:
