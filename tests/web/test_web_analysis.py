@@ -14,9 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from scarwise.imaging import analyze_photo
-from scarwise.imaging.analyze3d import analyze_scars_3d
-from scarwise.imaging.lights import parse_lights
+from scarwise.imaging import analyze_photo, analyze_scars_3d, parse_lights
 from scarwise.intake import read_photo
 from scarwise.testing.scar_scenes import render_scar_scene, scene_files
 from scarwise.testing.skin_patches import render_skin_patch

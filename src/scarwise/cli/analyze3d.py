@@ -46,9 +46,16 @@ def analyze3d_command(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     from scarwise.documents import load_document
-    from scarwise.imaging.analyze3d import analyze_scars_3d, check_inputs
-    from scarwise.imaging.lights import LightSet, parse_lights
+    from scarwise.imaging import (
+        LightSet,
+        check_inputs,
+        depth_image_png,
+        depth_map_bytes,
+        overlay_png,
+        parse_lights,
+    )
     from scarwise.intake import read_photo_file
+    from scarwise.workflows import measure_scars_3d
 
     json_mode = json_requested(ctx, json_output)
     if linear and srgb:
@@ -66,23 +73,17 @@ def analyze3d_command(
     if problems or lights is None:
         raise InvalidInput(problems=problems)
     encoding: Literal["auto", "linear", "srgb"] = "linear" if linear else "srgb" if srgb else "auto"
-    result = analyze_scars_3d(photos, lights, pixel_mm, mask=mask, encoding=encoding)
+    result = measure_scars_3d(photos, lights, pixel_mm, mask=mask, encoding=encoding)
     if depth_out and depth_fmt:
-        from scarwise.imaging.depth_render import depth_map_bytes
-
         data, info = depth_map_bytes(result, depth_fmt)
         Path(depth_out).write_bytes(data)
         result = result.model_copy(
             update={"depth_map": info.model_copy(update={"file": depth_out})}
         )
     if overlay:
-        from scarwise.imaging.depth_render import overlay_png
-
         background = photos[0].pixels
         Path(overlay).write_bytes(overlay_png(result, background))
     if depth_image:
-        from scarwise.imaging.depth_render import depth_image_png
-
         Path(depth_image).write_bytes(depth_image_png(result))
     emit(result, json_mode=json_mode, render=lambda c: _render(c, result.to_json_dict()))
 

@@ -120,7 +120,7 @@ def _landmark_transform(before: Any, after: Any) -> tuple[Any, str]:
     import numpy as np
 
     try:
-        from scarwise.imaging.landmarks import find_face
+        from scarwise.imaging import find_face
     except ImportError:  # the landmark models are part of the imaging extra
         return None, ""
     if before.ndim != 3 or after.ndim != 3:

@@ -484,8 +484,7 @@ class Store:
         ``lights`` is the ``--lights`` document of ``contracts/imaging.md``; when it names images,
         the names are the photo ids. The result is dated with the last photo's date.
         """
-        from scarwise.imaging.analyze3d import analyze_scars_3d
-        from scarwise.imaging.lights import parse_lights
+        from scarwise.imaging import analyze_scars_3d, parse_lights
         from scarwise.intake import read_photo
 
         records = [self.photo(p) for p in photo_ids]

@@ -225,8 +225,7 @@ def analyze3d(
     lights: Annotated[str, Form(description='JSON: a list of [x, y, z] or {"lights": [...]}')],
     pixel_mm: Annotated[float, Form(gt=0, le=100, description="size of one pixel on the skin")],
 ) -> Response:
-    from scarwise.imaging.analyze3d import analyze_scars_3d
-    from scarwise.imaging.lights import parse_lights
+    from scarwise.imaging import analyze_scars_3d, parse_lights
     from scarwise.intake import IntakeLimits, read_photo
 
     if len(images) < 3:

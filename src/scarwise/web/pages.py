@@ -486,9 +486,7 @@ def analyze3d_page(
     person_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> HTMLResponse:
     from scarwise.documents import parse_document
-    from scarwise.imaging.analyze3d import analyze_scars_3d
-    from scarwise.imaging.depth_render import depth_image_png, overlay_png
-    from scarwise.imaging.lights import parse_lights
+    from scarwise.imaging import analyze_scars_3d, depth_image_png, overlay_png, parse_lights
     from scarwise.intake import IntakeLimits, read_photo
 
     settings = request.app.state.ctx.settings
