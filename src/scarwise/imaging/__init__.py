@@ -12,32 +12,73 @@
 Code outside imaging imports the names here; the sub-packages hold the steps and helpers (the
 colour science, e.g. :data:`~scarwise.imaging.colour.MELANIN_DENSITY`, is public in
 :mod:`~scarwise.imaging.colour`).
+
+The names are imported on first use (PEP 562, as in :mod:`scarwise`), each from its
+sub-package: a colour analysis does not load the 3-D stack (and its scikit-image and SciPy
+parts), nor a 3-D one the colour science. To add one, put ``"Name": "scarwise.imaging.sub"`` in
+``_LAZY`` and the name in the sorted ``__all__``.
 """
 
-from scarwise.imaging.colour import AnalyzeResult, analyze_photo, render_overlay
-from scarwise.imaging.face import FaceLandmarks, FaceMesh, find_face
-from scarwise.imaging.relief import (
-    Analyze3DResult,
-    DepthMapInfo,
-    Encoding,
-    Light,
-    LightsCalibration,
-    LightSet,
-    ScaleEstimate,
-    Scar3D,
-    Scars3DEstimates,
-    Scars3DSummary,
-    analyze_luminance_3d,
-    analyze_scars_3d,
-    calibrate_lights_from_sphere,
-    check_inputs,
-    depth_image_png,
-    depth_map_bytes,
-    measure_depressions,
-    overlay_png,
-    parse_lights,
-    photo_luminance,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scarwise.imaging.colour import AnalyzeResult, analyze_photo, render_overlay
+    from scarwise.imaging.face import FaceLandmarks, FaceMesh, find_face
+    from scarwise.imaging.relief import (
+        Analyze3DResult,
+        DepthMapInfo,
+        Encoding,
+        Light,
+        LightsCalibration,
+        LightSet,
+        ScaleEstimate,
+        Scar3D,
+        Scars3DEstimates,
+        Scars3DSummary,
+        analyze_luminance_3d,
+        analyze_scars_3d,
+        calibrate_lights_from_sphere,
+        check_inputs,
+        depth_image_png,
+        depth_map_bytes,
+        measure_depressions,
+        overlay_png,
+        parse_lights,
+        photo_luminance,
+    )
+
+#: public name -> the sub-package that defines it, imported on first use.
+_LAZY: dict[str, str] = {
+    "AnalyzeResult": "scarwise.imaging.colour",
+    "analyze_photo": "scarwise.imaging.colour",
+    "render_overlay": "scarwise.imaging.colour",
+    "FaceLandmarks": "scarwise.imaging.face",
+    "FaceMesh": "scarwise.imaging.face",
+    "find_face": "scarwise.imaging.face",
+    "Analyze3DResult": "scarwise.imaging.relief",
+    "DepthMapInfo": "scarwise.imaging.relief",
+    "Encoding": "scarwise.imaging.relief",
+    "Light": "scarwise.imaging.relief",
+    "LightSet": "scarwise.imaging.relief",
+    "LightsCalibration": "scarwise.imaging.relief",
+    "ScaleEstimate": "scarwise.imaging.relief",
+    "Scar3D": "scarwise.imaging.relief",
+    "Scars3DEstimates": "scarwise.imaging.relief",
+    "Scars3DSummary": "scarwise.imaging.relief",
+    "analyze_luminance_3d": "scarwise.imaging.relief",
+    "analyze_scars_3d": "scarwise.imaging.relief",
+    "calibrate_lights_from_sphere": "scarwise.imaging.relief",
+    "check_inputs": "scarwise.imaging.relief",
+    "depth_image_png": "scarwise.imaging.relief",
+    "depth_map_bytes": "scarwise.imaging.relief",
+    "measure_depressions": "scarwise.imaging.relief",
+    "overlay_png": "scarwise.imaging.relief",
+    "parse_lights": "scarwise.imaging.relief",
+    "photo_luminance": "scarwise.imaging.relief",
+}
 
 __all__ = [
     "Analyze3DResult",
@@ -67,3 +108,16 @@ __all__ = [
     "photo_luminance",
     "render_overlay",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scarwise.imaging' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
