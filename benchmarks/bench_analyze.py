@@ -93,7 +93,9 @@ def main() -> None:
     for _ in range(3):
         t0 = time.perf_counter()
         subprocess.run(
-            ["scarwise", "analyze", str(path), "--json"], capture_output=True, check=True
+            [sys.executable, "-m", "scarwise", "analyze", str(path), "--json"],
+            capture_output=True,
+            check=True,
         )
         cold.append(time.perf_counter() - t0)
     print(

@@ -1,7 +1,7 @@
 """Measure ``analyze_photo`` against synthetic skin patches, per skin-tone group.
 
 Writes the tables of docs/validation-colour.md to stdout. The thresholds in
-``scarwise.imaging.spots`` were tuned on seeds 0-59; the held-out set uses seeds 10000 and up
+``scarwise.imaging.colour.spots`` were tuned on seeds 0-59; the held-out set uses seeds 10000 and up
 (25 patches per group, ITA drawn uniformly inside the group's range).
 
 Run: ``python benchmarks/validate_colour.py [patches_per_group]``

@@ -14,12 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from scarwise.imaging import analyze_photo
-from scarwise.imaging.analyze3d import analyze_scars_3d
-from scarwise.imaging.lights import parse_lights
+from scarwise.imaging import analyze_photo, parse_lights
 from scarwise.intake import read_photo
 from scarwise.testing.scar_scenes import render_scar_scene, scene_files
 from scarwise.testing.skin_patches import render_skin_patch
+from scarwise.workflows import measure_scars_3d
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +81,9 @@ def test_analyze3d_returns_the_library_object(client: TestClient, scene) -> None
     body = response.json()
     photos = [read_photo(data, name=name) for name, data in files]
     lights = parse_lights(scene.lights_document(), [name for name, _ in files])
-    assert body == analyze_scars_3d(photos, lights, scene.pixel_mm).to_json_dict()
+    assert body == measure_scars_3d(photos, lights, scene.pixel_mm).to_json_dict()
     assert body["schema"] == "analyze3d/1"
+    assert body["estimates"]["ecca"]["scale"] == "ecca"  # the same job as the CLI's
     assert body["summary"]["count"] >= 1
 
 
@@ -95,11 +95,10 @@ def test_analyze3d_needs_three_images(client: TestClient, scene) -> None:
         data={"lights": "[[0,0,1],[1,0,1]]", "pixel_mm": "0.1"},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["errors"][0] == {
-        "field": "images",
-        "expected": "3 or more images",
-        "got": 2,
-    }
+    problems = response.json()["error"]["errors"]
+    # the command line's checks, every problem at once: too few images and too few lights
+    assert {"field": "images", "expected": "3 or more images (one per light)", "got": 2} in problems
+    assert "lights" in {p["field"] for p in problems}
 
 
 def test_analyze3d_malformed_lights_json(client: TestClient, scene) -> None:
@@ -130,6 +129,32 @@ def test_colour_page_shows_overlay_and_saves_to_history(
     assert "Saved to the history of" in response.text
     history = client.get(f"/people/{person_id}").text
     assert re.search(r"photo", history) and "analysis" in history
+
+
+def test_depth_page_keeps_every_photo_of_the_set_like_the_command_line(
+    client: TestClient, token: str, scene
+) -> None:
+    person = client.post(
+        "/people", data={"name": "Depth Person", "csrf_token": token}, follow_redirects=False
+    )
+    person_id = person.headers["location"].rsplit("/", 1)[1]
+    files = scene_files(scene, "png16")
+    response = client.post(
+        "/analyze3d",
+        data={
+            "csrf_token": token,
+            "lights": json.dumps(scene.lights_document()),
+            "pixel_mm": str(scene.pixel_mm),
+            "person_id": person_id,
+        },
+        files=[("images", (name, data, "image/png")) for name, data in files],
+    )
+    assert response.status_code == 200, response.text[:500]
+    records = client.app.state.ctx.store.records(person_id)
+    assert len(records.photos) == len(files)
+    (analysis,) = records.analyses
+    assert sorted(analysis.photo_ids) == sorted(p.id for p in records.photos)
+    assert analysis.result["estimates"] is not None
 
 
 def test_depth_page_shows_measurements(client: TestClient, token: str, scene) -> None:

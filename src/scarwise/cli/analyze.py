@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from scarwise.cli.output import emit, json_requested
 from scarwise.errors import InvalidInput, Problem
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["register"]
 
@@ -98,6 +99,8 @@ def _render(console: Console, data: dict[str, Any]) -> None:
     console.print(f"region: {data['region']} (face found: {'yes' if data['face_found'] else 'no'})")
     spots = data["spots"]
     if spots:
+        from rich.table import Table
+
         table = Table(title=f"{len(spots)} marks")
         for col in ("id", "kind", "centroid (x, y)", "area px", "area mm²", "ΔE00", "region"):
             table.add_column(col)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from scarwise.cli.output import emit, json_requested
 from scarwise.errors import InvalidInput, NotFound, Problem, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["register"]
 
@@ -46,9 +47,9 @@ def analyze3d_command(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     from scarwise.documents import load_document
-    from scarwise.imaging.analyze3d import analyze_scars_3d, check_inputs
-    from scarwise.imaging.lights import LightSet, parse_lights
+    from scarwise.imaging import depth_image_png, depth_map_bytes, overlay_png
     from scarwise.intake import read_photo_file
+    from scarwise.workflows import analyze_uploads_3d
 
     json_mode = json_requested(ctx, json_output)
     if linear and srgb:
@@ -56,33 +57,21 @@ def analyze3d_command(
     depth_fmt = _depth_format(depth_out) if depth_out else None
     photos = [read_photo_file(path) for path in images]
     mask = _read_mask(mask_file) if mask_file else None
-    problems: list[Problem] = []
-    lights: LightSet | None = None
-    try:
-        lights = parse_lights(load_document(lights_file, field="lights"), images)
-    except InvalidInput as err:  # list these with the other inputs' problems
-        problems.extend(err.problems)
-    problems.extend(check_inputs([p.size_px for p in photos], lights, pixel_mm, mask))
-    if problems or lights is None:
-        raise InvalidInput(problems=problems)
+    lights = load_document(lights_file, field="lights")
     encoding: Literal["auto", "linear", "srgb"] = "linear" if linear else "srgb" if srgb else "auto"
-    result = analyze_scars_3d(photos, lights, pixel_mm, mask=mask, encoding=encoding)
+    result = analyze_uploads_3d(
+        photos, images, lights, pixel_mm, mask=mask, encoding=encoding
+    ).result
     if depth_out and depth_fmt:
-        from scarwise.imaging.depth_render import depth_map_bytes
-
         data, info = depth_map_bytes(result, depth_fmt)
         Path(depth_out).write_bytes(data)
         result = result.model_copy(
             update={"depth_map": info.model_copy(update={"file": depth_out})}
         )
     if overlay:
-        from scarwise.imaging.depth_render import overlay_png
-
         background = photos[0].pixels
         Path(overlay).write_bytes(overlay_png(result, background))
     if depth_image:
-        from scarwise.imaging.depth_render import depth_image_png
-
         Path(depth_image).write_bytes(depth_image_png(result))
     emit(result, json_mode=json_mode, render=lambda c: _render(c, result.to_json_dict()))
 
@@ -128,6 +117,8 @@ def _render(console: Console, data: dict[str, Any]) -> None:
         f"total volume {s['total_volume_mm3']} mm³"
     )
     if data["scars"]:
+        from rich.table import Table
+
         table = Table()
         for col in (
             "id",

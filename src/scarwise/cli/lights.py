@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
-from rich.console import Console
 
 from scarwise.cli.output import emit, json_requested
 from scarwise.errors import Problem, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["register"]
 
@@ -46,8 +48,7 @@ def calibrate_command(
     json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
-    from scarwise.imaging.analyze3d import photo_luminance
-    from scarwise.imaging.lights import calibrate_lights_from_sphere
+    from scarwise.imaging import calibrate_lights_from_sphere, photo_luminance
     from scarwise.intake import read_photo_file
 
     json_mode = json_requested(ctx, json_output)

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from scarwise.errors import InvalidInput, NotFound, Problem
-from scarwise.intake import read_photo, read_photo_file
+from scarwise.intake import Photo, read_photo, read_photo_file
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
 from scarwise.store.checks import MAX_LABEL, require_person, text
@@ -21,7 +21,14 @@ from scarwise.store.people import get_person
 from scarwise.store.rows import photo_record
 from scarwise.tracking.models import PhotoRecord, PhotosResult
 
-__all__ = ["add_photo_bytes", "add_photos", "photo", "photo_png", "prune_photo_files"]
+__all__ = [
+    "add_gated_photos",
+    "add_photo_bytes",
+    "add_photos",
+    "photo",
+    "photo_png",
+    "prune_photo_files",
+]
 
 
 def add_photos(
@@ -69,6 +76,30 @@ def add_photo_bytes(
         store,
         person_id,
         [(gated.sha256_original, gated.size_px, gated.to_png_bytes())],
+        when,
+        region,
+    )
+
+
+def add_gated_photos(
+    store: StoreBase,
+    person_id: str,
+    photos: Sequence[Photo],
+    *,
+    date: When = None,
+    region: str | None = None,
+) -> PhotosResult:
+    """Keep photos that already passed the intake gate (a workflow that analysed them first), in
+    one transaction and in the given order: their stripped, re-encoded PNGs only."""
+    when = store.when(date)
+    region = text(region, "region", limit=MAX_LABEL)
+    get_person(store, person_id)
+    if not photos:
+        raise InvalidInput(problems=[Problem("photos", "one or more photos", "none")])
+    return _store_photos(
+        store,
+        person_id,
+        [(p.sha256_original, p.size_px, p.to_png_bytes()) for p in photos],
         when,
         region,
     )

@@ -47,6 +47,7 @@ class Store(StoreBase):
     add_assessment = assessments.add_assessment
     add_photos = photos.add_photos
     add_photo_bytes = photos.add_photo_bytes
+    add_gated_photos = photos.add_gated_photos
     photo = photos.photo
     photo_png = photos.photo_png
     prune_photo_files = photos.prune_photo_files

@@ -5,7 +5,7 @@ size and depth ranges, pores (depressions too small to be scars), albedo texture
 spots, lit by several distant lights of unequal, unstated brightness, with attached and cast
 shadows, some specular shine, camera noise, and 8-bit JPEG or 16-bit PNG encodings. The ground
 truth is computed from the true height map with the same contract definitions the measurement
-uses (:func:`scarwise.imaging.scars3d.measure_depressions`), against the true smooth surrounding
+uses (:func:`scarwise.imaging.relief.measuring.measure_depressions`), against the true smooth surrounding
 surface.
 
 Shape ranges (``shared/research/clinical-facts.md`` §1.1, Jacob et al. 2001 via Fabbrocini et
@@ -24,9 +24,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import cv2
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 from scipy import ndimage as ndi
+
+from scarwise.imaging import measure_depressions
 
 __all__ = [
     "Match",
@@ -301,8 +305,6 @@ def render_scar_scene(
         img = img + rng.normal(0.0, noise, img.shape)
         images.append(np.clip(img, 0.0, 1.0).astype(np.float32))
 
-    from scarwise.imaging.scars3d import measure_depressions
-
     truth = measure_depressions(
         (surface32 - z32).astype(np.float32),
         pixel_mm,
@@ -361,8 +363,6 @@ def _srgb_encode(linear: Float32Array) -> Float32Array:
 
 def encode_jpeg(image: Float32Array, quality: int = 92) -> bytes:
     """An 8-bit sRGB JPEG of a linear image in [0, 1]."""
-    from PIL import Image
-
     data = np.round(_srgb_encode(image) * 255.0).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(data).save(buf, format="JPEG", quality=quality)
@@ -371,8 +371,6 @@ def encode_jpeg(image: Float32Array, quality: int = 92) -> bytes:
 
 def encode_png16(image: Float32Array) -> bytes:
     """A 16-bit linear PNG of a linear image in [0, 1] (grey: luminance; colour via OpenCV)."""
-    import cv2
-
     data = np.round(np.clip(image, 0.0, 1.0) * 65535.0).astype(np.uint16)
     if data.ndim == 3:
         data = np.ascontiguousarray(data[..., ::-1])  # OpenCV writes BGR

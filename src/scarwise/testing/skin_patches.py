@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -97,8 +98,6 @@ def skin_lab_for_ita(ita: float, rng: np.random.Generator) -> tuple[float, float
 def _smooth_noise(
     rng: np.random.Generator, shape: tuple[int, int], sigma: float
 ) -> NDArray[np.float32]:
-    import cv2
-
     n = rng.standard_normal(shape).astype(np.float32)
     k = int(sigma * 6) | 1
     blurred = np.asarray(cv2.GaussianBlur(n, (k, k), sigma), dtype=np.float32)
@@ -167,11 +166,9 @@ def render_skin_patch(
         Camera noise, standard deviation in 8-bit code values.
     melanin_vector, haemoglobin_vector
         Pigment density directions of the simulated camera (default: the ones the analysis
-        assumes, :data:`~scarwise.imaging.colour.MELANIN_DENSITY` and ``HAEMOGLOBIN_DENSITY``);
+        assumes, :data:`~scarwise.imaging.colour.pigments.MELANIN_DENSITY` and ``HAEMOGLOBIN_DENSITY``);
         pass others to test robustness to a camera whose pigment directions differ.
     """
-    import cv2
-
     rng = np.random.default_rng(seed)
     width, height = size
     shape = (height, width)
@@ -412,9 +409,7 @@ class PatchScore:
 
 
 def score_analysis(patch: SkinPatch, result: Any) -> PatchScore:
-    """Compare an :class:`~scarwise.imaging.models.AnalyzeResult` with the patch's truth."""
-    import cv2
-
+    """Compare an :class:`~scarwise.imaging.AnalyzeResult` with the patch's truth."""
     lab = np.asarray(result.skin_tone.lab, dtype=np.float64)
     outlines = result.spot_outlines()
     claims: dict[int, tuple[int, int]] = {}  # truth id -> (overlap, detection index)

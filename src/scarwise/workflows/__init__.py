@@ -7,11 +7,16 @@ reports (which never import each other) and below the shells.
 * :func:`record_assessment`: score a scale (or take a ``score/1``) and keep it;
 * :func:`analyze_stored_photo`, :func:`analyze_stored_photos_3d`: analyse stored photos and keep
   the result;
+* :func:`analyze_upload`, :func:`analyze_uploads_3d`: analyse photos just handed in (files,
+  uploads) and, for a named person, keep the photos and the analysis;
+* :func:`measure_scars_3d`: the 3-D scar measurement with its scale estimates
+  (:func:`scale_estimates`, :func:`with_estimates`);
 * :func:`save_plan`: plan a profile and keep the plan;
 * :func:`write_progress_report`, :func:`write_progress_plots`: one person's progress, drawn;
 * :func:`run_demo`: the whole job on the bundled fictional person (``scarwise demo``).
 """
 
+from scarwise.workflows.analysis3d import measure_scars_3d, scale_estimates, with_estimates
 from scarwise.workflows.assessments import record_assessment
 from scarwise.workflows.demo import DemoResult, run_demo
 from scarwise.workflows.photos import analyze_stored_photo, analyze_stored_photos_3d
@@ -21,18 +26,23 @@ from scarwise.workflows.progress import (
     write_progress_plots,
     write_progress_report,
 )
-
-# The place for scarwise.workflows.analysis3d.measure_scars_3d (the 3-D measurement with its
-# scale estimates): imported here, listed in __all__.
+from scarwise.workflows.uploads import Analyzed, Analyzed3D, analyze_upload, analyze_uploads_3d
 
 __all__ = [
+    "Analyzed",
+    "Analyzed3D",
     "DemoResult",
     "aligned_photo_pairs",
     "analyze_stored_photo",
     "analyze_stored_photos_3d",
+    "analyze_upload",
+    "analyze_uploads_3d",
+    "measure_scars_3d",
     "record_assessment",
     "run_demo",
     "save_plan",
+    "scale_estimates",
+    "with_estimates",
     "write_progress_plots",
     "write_progress_report",
 ]

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from scarwise.errors import NotFound, Problem
-from scarwise.imaging import analyze_photo, analyze_scars_3d, parse_lights
+from scarwise.imaging import analyze_photo, parse_lights
 from scarwise.intake import read_photo
 from scarwise.store import Store
 from scarwise.tracking.models import AnalysisResult, PhotoRecord
+from scarwise.workflows.analysis3d import measure_scars_3d
 
 __all__ = ["analyze_stored_photo", "analyze_stored_photos_3d"]
 
@@ -65,7 +66,7 @@ def analyze_stored_photos_3d(
     records = _photos_of(store, person_id, photo_ids)
     light_set = parse_lights(lights, list(photo_ids))
     photos = [read_photo(store.photos.read(r.sha256), name=r.id) for r in records]
-    result = analyze_scars_3d(photos, light_set, pixel_mm, encoding=encoding)
+    result = measure_scars_3d(photos, light_set, pixel_mm, encoding=encoding)
     return store.record_analysis(
         person_id,
         result.to_json_dict(),

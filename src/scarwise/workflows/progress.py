@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from scarwise.errors import Problem, UsageError
-from scarwise.imaging.align import align_pngs
+from scarwise.imaging import align_pngs
 from scarwise.reports.plots import PlotFiles, write_plots
 from scarwise.reports.progress_report import PhotoPair
 from scarwise.reports.progress_report import write_progress_report as render_report

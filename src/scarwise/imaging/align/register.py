@@ -17,7 +17,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from scarwise.imaging import find_face
+from scarwise.imaging.face import find_face
 
 __all__ = ["ECC", "LANDMARKS", "LANDMARKS_ECC", "NOT_ALIGNED", "PHASE", "align_photos"]
 

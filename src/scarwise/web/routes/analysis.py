@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from scarwise.documents import parse_document
 from scarwise.errors import InvalidInput, Problem
-from scarwise.imaging import (
-    analyze_photo,
-    analyze_scars_3d,
-    depth_image_png,
-    overlay_png,
-    parse_lights,
-    render_overlay,
-)
+from scarwise.imaging import depth_image_png, overlay_png, render_overlay
 from scarwise.intake import IntakeLimits, read_photo
-from scarwise.web.context import PLOT_LOCK, Context, WebContext, page
+from scarwise.web.context import PLOT_LOCK, Context, page
 from scarwise.web.forms import positive, read_upload
 from scarwise.web.guard import require_csrf
+from scarwise.workflows import analyze_upload, analyze_uploads_3d
 
 __all__ = ["router"]
 
@@ -41,10 +35,6 @@ def analyze_start(request: Request, ctx: Context) -> HTMLResponse:
     return page(request, "analyze.html", "analyze", people=ctx.store.list_people().people)
 
 
-def _person_or_none(ctx: WebContext, person_id: str | None) -> Any:
-    return ctx.store.get_person(person_id) if person_id else None
-
-
 @router.post("/analyze", response_class=HTMLResponse)
 def analyze_page(
     request: Request,
@@ -54,13 +44,17 @@ def analyze_page(
     pixel_mm: Annotated[str | None, Form()] = None,
     person_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> HTMLResponse:
-    person = _person_or_none(ctx, person_id)
-    data = read_upload(photo)
-    image = read_photo(data, limits=IntakeLimits.from_settings(ctx.settings), name="photo")
-    result = analyze_photo(image, region=region, pixel_mm=positive("pixel_mm", pixel_mm))
+    person = ctx.store.get_person(person_id) if person_id else None
+    image = read_photo(read_upload(photo), limits=IntakeLimits.from_settings(ctx.settings))
+    result = analyze_upload(
+        image,
+        region=region,
+        pixel_mm=positive("pixel_mm", pixel_mm),
+        store=ctx.store,
+        person_id=person_id or None,
+    ).result
     overlay = _b64(render_overlay(image, result))
     if person is not None:
-        _save_analysis(ctx, person.id, data, result.to_json_dict(), name="photo")
         log.info("colour analysis saved (person %s)", person.id)
     return page(
         request, "analyze_result.html", "analyze", result=result, overlay=overlay, saved_to=person
@@ -76,38 +70,30 @@ def analyze3d_page(
     pixel_mm: Annotated[str, Form()],
     person_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> HTMLResponse:
-    person = _person_or_none(ctx, person_id)
-    if len(images) < 3:
-        raise InvalidInput(problems=[Problem("images", "3 or more photos", len(images))])
+    person = ctx.store.get_person(person_id) if person_id else None
     names = [f.filename or f"image{i}" for i, f in enumerate(images)]
-    blobs = [read_upload(f) for f in images]
     limits = IntakeLimits.from_settings(ctx.settings)
-    photos = [read_photo(b, limits=limits, name=f"image{i}") for i, b in enumerate(blobs)]
-    light_set = parse_lights(parse_document(lights, fmt="json", field="lights"), names)
+    photos = [
+        read_photo(read_upload(f), limits=limits, name=name)
+        for f, name in zip(images, names, strict=True)
+    ]
     size_mm = positive("pixel_mm", pixel_mm)
     if size_mm is None:
         raise InvalidInput(problems=[Problem("pixel_mm", "a number greater than 0", "nothing")])
-    result = analyze_scars_3d(photos, light_set, size_mm)
+    lights_document = parse_document(lights, fmt="json", field="lights")
+    result = analyze_uploads_3d(
+        photos, names, lights_document, size_mm, store=ctx.store, person_id=person_id or None
+    ).result
     with PLOT_LOCK:
         shown = [
             ("Scars outlined and numbered", _b64(overlay_png(result, photos[0].pixels))),
             ("Depth below the surrounding skin", _b64(depth_image_png(result))),
         ]
     if person is not None:
-        _save_analysis(ctx, person.id, blobs[0], result.to_json_dict(), name="image0")
-        log.info("3-D analysis saved (person %s)", person.id)
+        log.info("3-D analysis saved with its %d photos (person %s)", len(photos), person.id)
     return page(
         request, "analyze3d_result.html", "analyze", result=result, images=shown, saved_to=person
     )
-
-
-def _save_analysis(
-    ctx: WebContext, person_id: str, photo: bytes, analysis: dict[str, Any], *, name: str
-) -> None:
-    """Store the analysed photo and the analysis linked to it, in the person's records."""
-    store = ctx.store
-    saved = store.add_photo_bytes(person_id, photo, name=name).photos
-    store.record_analysis(person_id, analysis, photo_ids=[p.id for p in saved])
 
 
 def _b64(png: bytes) -> str:

@@ -20,13 +20,13 @@ from fastapi.responses import Response
 from scarwise import scales
 from scarwise._version import __version__
 from scarwise.errors import InvalidInput, Problem
-from scarwise.imaging import analyze_photo, analyze_scars_3d, parse_lights
 from scarwise.intake import IntakeLimits, read_photo
 from scarwise.planner import Profile
 from scarwise.planner import plan as make_plan
 from scarwise.results import Result
 from scarwise.web.context import Context
 from scarwise.web.forms import json_field, read_upload
+from scarwise.workflows import analyze_upload, analyze_uploads_3d
 
 __all__ = ["router"]
 
@@ -161,7 +161,7 @@ def analyze(
 ) -> Response:
     limits = IntakeLimits.from_settings(ctx.settings)
     image = read_photo(read_upload(photo), limits=limits, name=photo.filename or "photo")
-    return _result(analyze_photo(image, region=region, pixel_mm=pixel_mm))
+    return _result(analyze_upload(image, region=region, pixel_mm=pixel_mm).result)
 
 
 @router.post(
@@ -175,8 +175,6 @@ def analyze3d(
     lights: Annotated[str, Form(description='JSON: a list of [x, y, z] or {"lights": [...]}')],
     pixel_mm: Annotated[float, Form(gt=0, le=100, description="size of one pixel on the skin")],
 ) -> Response:
-    if len(images) < 3:
-        raise InvalidInput(problems=[Problem("images", "3 or more images", len(images))])
     names = [f.filename or f"image{i}" for i, f in enumerate(images)]
     document = json_field("lights", lights)
     limits = IntakeLimits.from_settings(ctx.settings)
@@ -184,5 +182,4 @@ def analyze3d(
         read_photo(read_upload(f), limits=limits, name=name)
         for f, name in zip(images, names, strict=True)
     ]
-    light_set = parse_lights(document, names)
-    return _result(analyze_scars_3d(photos, light_set, pixel_mm))
+    return _result(analyze_uploads_3d(photos, names, document, pixel_mm).result)

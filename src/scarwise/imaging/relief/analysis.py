@@ -1,0 +1,263 @@
+"""``analyze3d``: measure atrophic scars from photos of one skin area under several lights.
+
+Pipeline (``contracts/imaging.md``; ``research/image-methods.md`` §3 and §7.3 [T]):
+photos (already through the intake gate) -> linear luminance
+(:mod:`~scarwise.imaging.relief.luminance`) -> light brightnesses estimated and robust slopes
+(:mod:`~scarwise.imaging.relief.photometric_stereo`) -> height by DCT Poisson integration
+(:mod:`~scarwise.imaging.relief.integration`) -> scars found, measured and typed
+(:mod:`~scarwise.imaging.relief.finding`) -> the ``analyze3d/1`` result with a summary.
+Scale estimates (Goodman & Baron, ECCA) are left empty here: scoring belongs to the scales,
+which the workflow layer attaches (:mod:`scarwise.workflows.analysis3d`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage as ndi
+
+from scarwise.errors import InvalidInput, Problem
+from scarwise.imaging.relief.finding import find_scars
+from scarwise.imaging.relief.inputs import check_inputs
+from scarwise.imaging.relief.integration import integrate_gradients
+from scarwise.imaging.relief.luminance import Encoding, photo_luminance
+from scarwise.imaging.relief.measuring import ScarMeasurement
+from scarwise.imaging.relief.models import (
+    Analyze3DResult,
+    LightSet,
+    Scar3D,
+    Scars3DSummary,
+    ScarType,
+)
+from scarwise.imaging.relief.photometric_stereo import (
+    estimate_light_intensities,
+    estimate_slopes,
+    sample_pixels,
+    specular_free,
+)
+from scarwise.intake import Photo
+
+__all__ = ["analyze_luminance_3d", "analyze_scars_3d"]
+
+F32 = npt.NDArray[np.float32]
+
+
+def analyze_scars_3d(
+    images: Sequence[Photo],
+    lights: LightSet,
+    pixel_mm: float,
+    *,
+    mask: npt.NDArray[Any] | None = None,
+    encoding: Encoding = "auto",
+) -> Analyze3DResult:
+    """Measure the atrophic scars in one skin area from 3 or more photos under different lights.
+
+    Parameters
+    ----------
+    images
+        Photos from the intake gate (:func:`scarwise.intake.read_photo`), same size, one
+        per light, taken from a fixed camera.
+    lights
+        One light per image (:func:`~scarwise.imaging.relief.lights.parse_lights`).
+    pixel_mm
+        Pixel size on the skin, in millimetres.
+    mask
+        Optional ``H x W`` array, non-zero = skin to analyse.
+    encoding
+        ``auto`` (16-bit linear, 8-bit sRGB), or force ``linear`` / ``srgb``.
+
+    Returns
+    -------
+    Analyze3DResult
+
+    Raises
+    ------
+    InvalidInput
+        Fewer than 3 images, sizes that differ, a lights count that does not match, coplanar
+        lights, a bad pixel size or mask; every problem is listed.
+    """
+    problems = check_inputs([p.size_px for p in images], lights, pixel_mm, mask)
+    if problems:
+        raise InvalidInput(problems=problems)
+    k = len(images)
+    w, h = images[0].size_px
+    stack = np.empty((k, h, w), dtype=np.float32)
+    rgb_samples: list[F32] = []
+    for i, photo in enumerate(images):
+        lum, rgb = photo_luminance(photo, encoding)
+        stack[i] = lum
+        if rgb is not None:
+            rgb_samples.append(sample_pixels(rgb[None])[0])
+        del lum, rgb
+    rgb_sample = np.stack(rgb_samples) if len(rgb_samples) == k else None
+    notes = [
+        f"images[{i}]: {n}"
+        for i, p in enumerate(images)
+        for n in p.warnings
+        if "colour profile" not in n
+    ]
+    box = [stack]  # hand the stack over, so it is freed once the normals are solved
+    del stack
+    return _analyze_stack(box, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+
+
+def analyze_luminance_3d(
+    stack: F32,
+    lights: LightSet,
+    pixel_mm: float,
+    *,
+    mask: npt.NDArray[Any] | None = None,
+    rgb_sample: F32 | None = None,
+    notes: Sequence[str] = (),
+) -> Analyze3DResult:
+    """The pipeline on linear luminance images already in memory (``k x H x W`` float32).
+
+    ``rgb_sample`` (``k x n x 3`` linear RGB of the same pixels in every image, e.g. from
+    :func:`~scarwise.imaging.relief.photometric_stereo.sample_pixels`) lets the light brightnesses be estimated on a
+    specular-free signal; without it luminance is used.
+    """
+    return _analyze_stack([stack], lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+
+
+def _analyze_stack(
+    box: list[F32],
+    lights: LightSet,
+    pixel_mm: float,
+    *,
+    mask: npt.NDArray[Any] | None,
+    rgb_sample: F32 | None,
+    notes: Sequence[str],
+) -> Analyze3DResult:
+    stack = box.pop()
+    k, h, w = stack.shape
+    problems = check_inputs([(w, h)] * k, lights, pixel_mm, mask)
+    if problems:
+        raise InvalidInput(problems=problems)
+    warnings = list(notes)
+    directions = lights.directions()
+    stated = lights.intensities()
+    plain = sample_pixels(stack)
+    if float(plain.max()) <= 0 and float(stack.max()) <= 0:  # the sample settles most sets
+        raise InvalidInput(
+            problems=[Problem("images", "photos with some light in them", "all black")]
+        )
+    saturated = _saturated_fraction(stack)
+    if saturated > 0.01:
+        warnings.append(
+            f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
+        )
+    if k >= 4:
+        diffuse = specular_free(rgb_sample) if rgb_sample is not None else None
+        factors = estimate_light_intensities(
+            plain if diffuse is None else diffuse, directions, stated=stated
+        )
+        if diffuse is not None:
+            # shine fools the luminance-based estimate but not the specular-free one
+            from_luminance = estimate_light_intensities(plain, directions, stated=stated)
+            if float(np.max(np.abs(np.log(from_luminance / factors)))) > np.log(1.06):
+                warnings.append(
+                    "skin shine detected: depths of wide, shallow (rolling) scars may be "
+                    "overestimated; wash and dry the skin or use crossed polarisers"
+                )
+        if float(np.max(np.abs(np.log(factors)))) > np.log(1.3):
+            warnings.append(
+                "the lights' brightness differs by more than 30 % from what was stated: "
+                "check the lights file and the exposure"
+            )
+    else:
+        factors = np.ones(k)
+        warnings.append(
+            "3 lights: brightness differences between the lights cannot be estimated; "
+            "use 4-8 lights for reliable depths"
+        )
+    total = factors * (stated if stated is not None else 1.0)
+    field = estimate_slopes(stack, directions, intensities=total, sample=plain)
+    del stack
+    albedo, p, q = field.albedo, field.p, field.q
+    del field
+    height = integrate_gradients(p, q)
+    del p, q
+    height *= np.float32(pixel_mm)
+    valid = None if mask is None else _mask_2d(mask)
+    if valid is not None:
+        height = _flatten_outside(height, valid)
+    found = find_scars(height, pixel_mm, valid)
+    result = _build_result(found.scars, found.types, (w, h), pixel_mm, total, warnings)
+    result._height_mm = height
+    result._surface_mm = found.surface_mm
+    result._albedo = albedo
+    result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
+    return result
+
+
+def _saturated_fraction(stack: F32, level: float = 0.999) -> float:
+    """Fraction of the stack's values at or above ``level``, counted in 1M-value chunks.
+
+    Same number as ``(stack >= level).mean()`` without a full-size boolean temporary (large for
+    a set of 12 MP photos, and slower).
+    """
+    flat = stack.reshape(-1)
+    chunk = 1 << 20
+    count = sum(
+        int(np.count_nonzero(flat[i : i + chunk] >= level)) for i in range(0, flat.size, chunk)
+    )
+    return count / max(flat.size, 1)
+
+
+def _mask_2d(mask: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """A boolean H x W mask from any non-zero H x W or H x W x C array."""
+    m = np.asarray(mask) > 0
+    return np.asarray(m.any(axis=2) if m.ndim == 3 else m, dtype=bool)
+
+
+def _flatten_outside(height: F32, valid: npt.NDArray[np.bool_]) -> F32:
+    """Keep the height map inside the mask; outside it, the nearest inside value (for display)."""
+    if valid.all() or not valid.any():
+        return height
+    idx = ndi.distance_transform_edt(~valid, return_distances=False, return_indices=True)
+    return np.asarray(height[idx[0], idx[1]], dtype=np.float32)
+
+
+def _build_result(
+    measured: Sequence[ScarMeasurement],
+    types: Sequence[ScarType],
+    size: tuple[int, int],
+    pixel_mm: float,
+    intensities: npt.NDArray[np.float64],
+    warnings: list[str],
+) -> Analyze3DResult:
+    scars = [
+        Scar3D(
+            id=i,
+            centroid_px=(round(m.centroid_px[0], 1), round(m.centroid_px[1], 1)),
+            diameter_mm=round(m.diameter_mm, 3),
+            area_mm2=round(m.area_mm2, 3),
+            depth_mm=round(m.depth_mm, 3),
+            volume_mm3=round(m.volume_mm3, 4),
+            type=t,
+        )
+        for i, (m, t) in enumerate(zip(measured, types, strict=True), start=1)
+    ]
+    by_type = {"icepick": 0, "boxcar": 0, "rolling": 0}
+    for s in scars:
+        by_type[s.type] += 1
+    summary = Scars3DSummary(
+        count=len(scars),
+        by_type=by_type,
+        total_volume_mm3=round(sum(m.volume_mm3 for m in measured), 4),
+        mean_depth_mm=round(float(np.mean([m.depth_mm for m in measured])), 3)
+        if measured
+        else None,
+    )
+    rel = intensities / np.exp(np.log(intensities).mean())
+    return Analyze3DResult(
+        image_size_px=size,
+        pixel_mm=float(pixel_mm),
+        scars=scars,
+        summary=summary,
+        light_intensities=[round(float(v), 4) for v in rel],
+        warnings=warnings,
+    )
