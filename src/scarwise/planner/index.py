@@ -19,7 +19,7 @@ from scarwise.planner.models import Evidence, PlanReference, Referral
 __all__ = ["EFFECTS", "KBIndex", "build_index", "course_cost", "target_name"]
 
 #: The effects a rule can have, in the order the planner applies them.
-EFFECTS: Final = ("exclude", "caution", "warn", "refer")
+EFFECTS: Final = ("exclude", "caution", "defer", "warn", "urgent", "refer")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
