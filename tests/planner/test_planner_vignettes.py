@@ -325,7 +325,9 @@ def test_downtime_limit_drops_long_recovery_options() -> None:
             assert r["downtime_days"][1] <= 2
     ex = _excluded(plan)
     # punch excision heals for 7-10 days (R21); subcision's 1-2 days (R42) now fit the limit
-    assert ex["punch-excision"]["kind"] == "downtime" and "10 days" in ex["punch-excision"]["reason"]
+    assert (
+        ex["punch-excision"]["kind"] == "downtime" and "10 days" in ex["punch-excision"]["reason"]
+    )
     assert "subcision" in _planned(plan)
 
 

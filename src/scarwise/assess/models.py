@@ -15,9 +15,9 @@ from scarwise.results import Result, StrictModel
 from scarwise.scales.models import FitzpatrickAnswers, ScoreResult
 
 __all__ = [
+    "AnswerScarType",
     "Answers",
     "Assessment",
-    "AnswerScarType",
     "BodyImageAnswers",
     "Choice",
     "Condition",

@@ -6,6 +6,7 @@ definitions and decides, from the answers so far, whether a question is asked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "load_questions",
     "set_path",
     "should_ask",
+    "site_rows",
 ]
 
 
@@ -82,3 +84,21 @@ def applies(question: Question, answers: dict[str, Any]) -> bool:
         if not isinstance(value, list) or len(value) < 2:
             return False
     return True
+
+
+#: Scar types a ``sites`` question places, as the questionnaire counts them, with plain labels.
+_SITE_TYPES = (
+    ("icepick", "narrow, deep pits (icepick)"),
+    ("boxcar", "steep-edged dents (boxcar)"),
+    ("rolling", "broad, wavy dips (rolling)"),
+    ("hypertrophic", "raised scars (hypertrophic)"),
+    ("keloid", "scars grown beyond the spot (keloid)"),
+    ("papular", "small skin-coloured bumps (papular)"),
+)
+
+
+def site_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The scar types counted so far (more than 0), as (answer key, label) pairs: what a
+    ``sites`` question asks about."""
+    data = dict(answers)
+    return [(key, label) for key, label in _SITE_TYPES if get_path(data, f"scars.{key}")]

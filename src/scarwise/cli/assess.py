@@ -123,7 +123,7 @@ def _ask(console: Console, q: Question, answers: dict[str, Any]) -> Any:
 
     text = q.text + (f" ({q.help})" if q.help else "")
     if q.kind == "sites":
-        from scarwise.web.wizard import site_rows
+        from scarwise.assess.questions import site_rows
 
         regions = [c for c in q.choices if c.value in (answers.get("regions") or [])]
         console.print(text, markup=False, highlight=False)

@@ -175,7 +175,7 @@ class Profile(StrictModel):
     def sites(self, scar_type: str) -> tuple[str, ...]:
         """The regions where ``scar_type`` is (every region of ``regions`` when not given)."""
         if self.scar_sites is not None and scar_type in self.scar_sites:
-            return tuple(self.scar_sites[scar_type])  # type: ignore[index]
+            return tuple(self.scar_sites[scar_type])
         return tuple(self.regions)
 
 
@@ -237,7 +237,9 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
             count = scars.get(kind) if isinstance(scars, Mapping) else None
             if not where and isinstance(count, int) and count > 0 and kind in SCAR_TYPES:
                 problems.append(
-                    Problem(f"scar_sites.{kind}", "at least one region for a scar type you have", [])
+                    Problem(
+                        f"scar_sites.{kind}", "at least one region for a scar type you have", []
+                    )
                 )
     return problems
 

@@ -60,7 +60,8 @@ def safety_facts(profile: Profile) -> dict[str, object]:
         "fitzpatrick": profile.fitzpatrick,
         "pih_prone": profile.fitzpatrick in (4, 5, 6) or profile.pigment_change_after_procedures,
         "pregnancy": pregnancy,
-        "pregnant_or_breastfeeding": pregnancy in ("pregnant", "breastfeeding", "trying_to_conceive"),
+        "pregnant_or_breastfeeding": pregnancy
+        in ("pregnant", "breastfeeding", "trying_to_conceive"),
         "keloid_history": profile.keloid_history,
         "keloid_tendency": profile.keloid_history or raised_scars or scars.papular > 0,
         "raised_scars": raised_scars,

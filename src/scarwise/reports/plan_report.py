@@ -150,7 +150,10 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
         out.append("")
     if p["not_chosen"]:
         out += ["## Your preferences not in this plan", ""]
-        out += [f"- **{ctx['names'].get(n['treatment'], n['treatment'])}:** {n['reason']}" for n in p["not_chosen"]]
+        out += [
+            f"- **{ctx['names'].get(n['treatment'], n['treatment'])}:** {n['reason']}"
+            for n in p["not_chosen"]
+        ]
         out.append("")
     out += ["## Warnings", ""] + [f"- {w}" for w in p["warnings"]] + [""]
     out += (

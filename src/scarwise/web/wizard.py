@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scarwise.assess import applies, load_questions
-from scarwise.assess.questions import get_path, set_path
+from scarwise.assess.questions import get_path, set_path, site_rows
 from scarwise.errors import InvalidInput, Problem
 
 __all__ = [
@@ -101,22 +101,6 @@ def decode_answers(text: str | None) -> dict[str, Any]:
 def applicable(section: Any, answers: Mapping[str, Any]) -> list[Any]:
     """The questions of ``section`` that apply given the answers so far."""
     return [q for q in section.questions if applies(q, dict(answers))]
-
-
-#: Scar types a ``sites`` question places, as the questionnaire counts them, with plain labels.
-_SITE_TYPES = (
-    ("icepick", "narrow, deep pits (icepick)"),
-    ("boxcar", "steep-edged dents (boxcar)"),
-    ("rolling", "broad, wavy dips (rolling)"),
-    ("hypertrophic", "raised scars (hypertrophic)"),
-    ("keloid", "scars grown beyond the spot (keloid)"),
-    ("papular", "small skin-coloured bumps (papular)"),
-)
-
-
-def site_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The scar types counted so far (more than 0), as (answer key, label) pairs."""
-    return [(key, label) for key, label in _SITE_TYPES if _get(answers, f"scars.{key}")]
 
 
 def next_step(answers: Mapping[str, Any], start: int, direction: int = 1) -> int | None:
