@@ -116,11 +116,20 @@ def holds(rule: Rule, facts: Facts) -> bool:
 
 
 def fired_rules(index: KBIndex, facts: Facts) -> dict[str, tuple[Rule, ...]]:
-    """The rules that hold for ``facts``, by effect, in knowledge-base order."""
-    return {
-        effect: tuple(rule for rule in index.rules[effect] if holds(rule, facts))
-        for effect in EFFECTS
-    }
+    """The rules that hold for ``facts``, by effect, in knowledge-base order (the same test as
+    :func:`holds`, over the index's precompiled conditions; a fact's values are all of one type,
+    so set membership is exact)."""
+    fired: dict[str, tuple[Rule, ...]] = {}
+    for effect in EFFECTS:
+        found = []
+        for rule, when in index.conditions[effect]:
+            for fact, allowed in when:
+                if facts[fact] not in allowed:
+                    break
+            else:
+                found.append(rule)
+        fired[effect] = tuple(found)
+    return fired
 
 
 @dataclass(frozen=True, slots=True)
