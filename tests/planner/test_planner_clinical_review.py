@@ -131,6 +131,7 @@ def test_pregnant_patient_on_isotretinoin_reads_no_sentence_recommending_it() ->
     mentions = [s for s in _strings(plan) if "isotretinoin" in s.lower()]
     assert mentions  # the urgent message and the exclusion reasons name it
     assert not [s for s in mentions if _RECOMMENDS_ISOTRETINOIN.search(s)]
+    assert not [s for s in mentions if "it is your acne treatment" in s]  # no mixed message
 
 
 def test_not_pregnant_with_severe_acne_still_hears_that_isotretinoin_is_recommended() -> None:
