@@ -3,7 +3,8 @@
 Run: ``python benchmarks/bench_planner.py [--profiles N] [--rounds R]``.
 
 The profiles are random and valid, drawn with ``random.Random(4)`` over every field of
-``contracts/profile.md``, so runs are comparable. Each call is ``scarwise.planner.plan(dict)``:
+``contracts/profile.md`` (the newer ones too: pregnancy, the health yes/no fields, scar sites,
+scar age, the stretch test), so runs are comparable. Each call is ``scarwise.planner.plan(dict)``:
 validate the profile, plan, check safety, build the ``plan/1`` model. The knowledge base is loaded
 before timing. Each round plans every profile once; the median round is reported, as wall-clock
 and as this process's CPU time (steadier on a shared machine). With the memo on, a first untimed
@@ -23,43 +24,70 @@ from scarwise.knowledge.loader import load_knowledge_base
 from scarwise.knowledge.vocabulary import TREATMENT_IDS
 from scarwise.planner import Memo, plan
 
+_FLAGS = (
+    "photosensitising_drugs",
+    "recent_tan",
+    "vitiligo_or_koebner",
+    "immunosuppressed",
+    "smoker",
+    "pigment_change_after_procedures",
+    "lidocaine_allergy",
+    "bovine_collagen_allergy",
+    "permanent_filler_in_area",
+    "implanted_electronic_device",
+)
+_SCAR_TYPES = (
+    "icepick",
+    "boxcar_shallow",
+    "boxcar_deep",
+    "rolling",
+    "hypertrophic",
+    "keloid",
+    "papular",
+)
+
 
 def random_profile(rng: random.Random) -> dict[str, Any]:
     """A random valid profile: counts often zero, safety factors sometimes set."""
-    return {
+    regions = rng.sample(["face", "chest", "back", "other"], rng.randint(1, 4))
+    scars = {kind: rng.choice([0, 0, rng.randint(1, 30)]) for kind in _SCAR_TYPES}
+    prefers = rng.sample(TREATMENT_IDS, rng.randint(0, 2))
+    profile: dict[str, Any] = {
         "age": rng.randint(12, 90),
         "sex": rng.choice(["female", "male", "other", "unknown"]),
         "fitzpatrick": rng.randint(1, 6),
-        "scars": {
-            kind: rng.choice([0, 0, rng.randint(1, 30)])
-            for kind in (
-                "icepick",
-                "boxcar_shallow",
-                "boxcar_deep",
-                "rolling",
-                "hypertrophic",
-                "keloid",
-                "papular",
-            )
-        },
+        "scars": scars,
         "marks": {
             m: rng.random() < 0.3 for m in ("erythema", "hyperpigmentation", "hypopigmentation")
         },
-        "regions": rng.sample(["face", "chest", "back", "other"], rng.randint(1, 4)),
+        "regions": regions,
         "active_acne": rng.choice(["none", "none", "mild", "moderate", "severe"]),
         "isotretinoin": rng.choice(
             ["never", "never", "current", "stopped_within_6_months", "stopped_over_6_months"]
         ),
-        "pregnant_or_breastfeeding": rng.random() < 0.15,
+        "pregnancy": rng.choices(
+            ["none", "pregnant", "breastfeeding", "trying_to_conceive"], [85, 5, 5, 5]
+        )[0],
         "keloid_history": rng.random() < 0.15,
         "herpes_labialis_history": rng.random() < 0.15,
         "anticoagulants": rng.random() < 0.15,
         "bdd_screen_positive": rng.random() < 0.15,
         "budget_usd": rng.choice([None, 500, 3000, 10000]),
         "max_downtime_days": rng.choice([None, 2, 7, 14]),
-        "prefers": rng.sample(TREATMENT_IDS, rng.randint(0, 2)),
-        "avoids": rng.sample(TREATMENT_IDS, rng.randint(0, 2)),
+        "prefers": prefers,
+        "avoids": [t for t in rng.sample(TREATMENT_IDS, rng.randint(0, 2)) if t not in prefers],
+        "scar_age_months": rng.choice([None, 3, 12, 48]),
+        "distensible": rng.choice(["yes", "no", "unknown"]),
     }
+    for flag in _FLAGS:
+        profile[flag] = rng.random() < 0.1
+    if rng.random() < 0.3:
+        profile["scar_sites"] = {
+            kind: rng.sample(regions, rng.randint(1, len(regions)))
+            for kind, count in scars.items()
+            if count > 0
+        }
+    return profile
 
 
 def measure(profiles: list[dict[str, Any]], memo: Memo, rounds: int) -> tuple[float, float]:

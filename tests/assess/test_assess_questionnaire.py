@@ -172,6 +172,7 @@ def test_interactive_questionnaire_walks_the_questions(monkeypatch: pytest.Monke
             "0",
             "0",
             "0",  # icepick, boxcar, deep boxcar, rolling, hyper, keloid, papular
+            "",  # age of the newest scars: not sure (sites are not asked: one region)
             "n",
             "y",
             "n",  # marks
@@ -180,10 +181,12 @@ def test_interactive_questionnaire_walks_the_questions(monkeypatch: pytest.Monke
             "n",  # obvious at 50 cm, concealed, flattens on stretch
             "2",
             "3",
-            "n",
+            "",  # mild acne, isotretinoin <6 months, months since the last dose: not sure
+            "1",
             "n",
             "y",
-            "n",  # mild acne, isotretinoin <6 months, not pregnant, ..., cold sores
+            "n",  # not pregnant, no keloids, cold sores, no blood thinner
+            "",  # the health checklist: none ticked
             "y",
             "n",  # worried, not preoccupied (distress not asked)
             "4000",

@@ -101,3 +101,85 @@ def test_profile_schema_lists_the_treatment_vocabulary() -> None:
     schema = committed_schemas()["profile.schema.json"]
     items = schema["properties"]["avoids"]["items"]
     assert len(items["enum"]) == 35 and items["enum"][0] == "sunscreen"
+
+
+_CONTRADICTORY = {
+    "age": 30,
+    "fitzpatrick": 3,
+    "scars": {"rolling": 1001, "keloid": 5},
+    "regions": ["face"],
+    "prefers": ["subcision", "microneedling"],
+    "avoids": ["microneedling"],
+    "pregnancy": "none",
+    "pregnant_or_breastfeeding": True,
+    "isotretinoin": "never",
+    "isotretinoin_months_since_stop": 4,
+    "scar_sites": {"keloid": ["chest"]},
+}
+_CONTRADICTION_FIELDS = [
+    "avoids.0",
+    "isotretinoin_months_since_stop",
+    "pregnant_or_breastfeeding",
+    "scar_sites.keloid.0",
+    "scars.rolling",
+]
+
+
+def test_contradictory_profile_lists_every_problem_at_once() -> None:
+    assert sorted(_fields(_CONTRADICTORY)) == _CONTRADICTION_FIELDS
+
+
+def test_cross_field_problems_are_listed_with_field_problems() -> None:
+    fields = _fields({**_CONTRADICTORY, "fitzpatrick": 9, "smoker": "often"})
+    assert sorted(fields) == sorted([*_CONTRADICTION_FIELDS, "fitzpatrick", "smoker"])
+
+
+@pytest.mark.parametrize(
+    ("status", "months"),
+    [("current", 2), ("stopped_within_6_months", 9), ("stopped_over_6_months", 1)],
+)
+def test_months_since_stopping_must_agree_with_the_isotretinoin_answer(
+    status: str, months: float
+) -> None:
+    assert _fields(vignette(isotretinoin=status, isotretinoin_months_since_stop=months)) == [
+        "isotretinoin_months_since_stop"
+    ]
+
+
+def test_a_scar_type_with_scars_needs_a_site() -> None:
+    assert _fields(vignette(scars={"rolling": 3}, scar_sites={"rolling": []})) == [
+        "scar_sites.rolling"
+    ]
+
+
+def test_a_profile_built_in_python_is_checked_too() -> None:
+    with pytest.raises(ValueError, match=r"avoids\.0"):
+        scarwise.Profile(age=30, fitzpatrick=2, prefers=["subcision"], avoids=["subcision"])
+
+
+def test_cli_contradictory_profile_exit_3_with_every_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contradictory.json"
+    path.write_text(json.dumps(_CONTRADICTORY), encoding="utf-8")
+    code = run(["plan", "--profile", str(path), "--json"])
+    captured = capsys.readouterr()
+    obj = json.loads(captured.out)
+    assert code == 3 and obj["ok"] is False and obj["error"]["code"] == "invalid_input"
+    assert sorted(e["field"] for e in obj["error"]["errors"]) == _CONTRADICTION_FIELDS
+    assert "Traceback" not in captured.err
+
+
+def test_api_contradictory_profile_is_422_with_every_error(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from scarwise.config import Settings
+    from scarwise.web import create_app
+
+    app = create_app(Settings(data_dir=tmp_path / "data", database_url=None))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        response = client.post("/api/v1/plan", json=_CONTRADICTORY)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["ok"] is False and body["error"]["code"] == "invalid_input"
+    assert sorted(e["field"] for e in body["error"]["errors"]) == _CONTRADICTION_FIELDS

@@ -15,7 +15,7 @@ import scarwise
 from scarwise.knowledge.vocabulary import TREATMENT_IDS
 from scarwise.planner import Memo
 from scarwise.planner.schemas import committed_schemas
-from scarwise.testing.profiles import profiles
+from scarwise.testing.profiles import profiles, resolved_pregnancy
 
 KB = scarwise.load_knowledge_base()
 OFF = Memo(enabled=False)
@@ -32,10 +32,38 @@ def _oracle_forbidden(p: dict[str, Any]) -> set[str]:
     forbidden = set(p["avoids"])
     if p["isotretinoin"] in ("current", "stopped_within_6_months"):
         forbidden |= {"dermabrasion", "fully-ablative-laser"}  # §4.1 [V]
-    if p["pregnant_or_breastfeeding"]:
-        forbidden |= {"topical-retinoid", "hydroquinone"} | PROCEDURES  # §4.2
-    if p["fitzpatrick"] >= 4:
-        forbidden |= {"fully-ablative-laser"}  # §4.3
+    pregnancy = resolved_pregnancy(p)  # the older `pregnant_or_breastfeeding: true` is pregnant
+    if pregnancy != "none":
+        forbidden |= {"topical-retinoid", "hydroquinone", "intralesional-5fu"}  # §4.2
+    if pregnancy == "pregnant":
+        forbidden |= PROCEDURES  # elective procedures wait until after the pregnancy
+    if pregnancy == "breastfeeding":
+        forbidden |= {"deep-chemical-peel", "dermal-filler", "biostimulatory-filler"}
+    if p["isotretinoin"] == "current":
+        forbidden |= {"topical-retinoid"}  # not stacked on isotretinoin
+    if p["fitzpatrick"] >= 4 or p.get("pigment_change_after_procedures"):
+        forbidden |= {"fully-ablative-laser", "deep-chemical-peel", "dermabrasion"}  # §4.3
+    if p["fitzpatrick"] == 6:
+        forbidden |= {"ipl", "fractional-ablative-laser"}
+    if p["bdd_screen_positive"]:
+        forbidden |= PROCEDURES  # relative contraindication: home care only until assessed
+    if p["age"] < 18:
+        forbidden |= {
+            "biostimulatory-filler",
+            "fully-ablative-laser",
+            "fractional-ablative-laser",
+            "dermabrasion",
+            "deep-chemical-peel",
+            "medium-chemical-peel",
+        }
+    if p.get("distensible") == "no" or p.get("bovine_collagen_allergy"):
+        forbidden |= {"biostimulatory-filler"}  # PMMA-collagen: distensible scars, bovine collagen
+    if p.get("implanted_electronic_device"):
+        forbidden |= {"rf-microneedling"}
+    if p.get("vitiligo_or_koebner"):
+        forbidden |= {"cryotherapy"}
+    if p.get("permanent_filler_in_area"):
+        forbidden |= {"microneedling", "rf-microneedling", "subcision", "dermabrasion"}
     s = p["scars"]
     if p["keloid_history"] or s["keloid"] or s["hypertrophic"] or s["papular"]:
         forbidden |= {"fully-ablative-laser", "deep-chemical-peel", "dermabrasion"}  # §4.4
@@ -72,6 +100,12 @@ def test_plans_are_safe_and_well_formed(profile: dict[str, Any]) -> None:
         if e["kind"] == "contraindication":
             assert e["references"] and e["rules"] and e["reason"]
 
+    assert isinstance(data["urgent"], list) and isinstance(data["not_chosen"], list)
+    planned_ids = set(ids)
+    for item in data["not_chosen"]:
+        assert item["treatment"] in profile["prefers"] and item["treatment"] not in planned_ids
+        assert item["reason"]
+    assert {n["treatment"] for n in data["not_chosen"]} == set(profile["prefers"]) - planned_ids
     assert data["disclaimer"].strip() and "not a diagnosis" in data["disclaimer"]
     assert data["referrals"]
     assert "do not erase" in data["warnings"][0]
@@ -94,7 +128,8 @@ def test_avoiding_any_treatment_removes_it(profile: dict[str, Any], tid: str) ->
     profile["avoids"] = (
         [*profile["avoids"], tid] if tid not in profile["avoids"] else profile["avoids"]
     )
-    profile["prefers"] = [p for p in profile["prefers"] if p != tid] + [tid]
+    # naming a treatment in both prefers and avoids is an error now (test_planner_profile_errors)
+    profile["prefers"] = [p for p in profile["prefers"] if p != tid]
     data = scarwise.plan(profile, memo=OFF).to_json_dict()
     offered = {
         t

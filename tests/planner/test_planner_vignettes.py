@@ -324,7 +324,11 @@ def test_downtime_limit_drops_long_recovery_options() -> None:
         for r in ph["recommendations"]:
             assert r["downtime_days"][1] <= 2
     ex = _excluded(plan)
-    assert ex["subcision"]["kind"] == "downtime" and "14 days" in ex["subcision"]["reason"]
+    # punch excision heals for 7-10 days (R21); subcision's 1-2 days (R42) now fit the limit
+    assert (
+        ex["punch-excision"]["kind"] == "downtime" and "10 days" in ex["punch-excision"]["reason"]
+    )
+    assert "subcision" in _planned(plan)
 
 
 def test_plan_is_deterministic_and_records_kb_version() -> None:

@@ -15,17 +15,37 @@ from scarwise.results import Result, StrictModel
 from scarwise.scales.models import FitzpatrickAnswers, ScoreResult
 
 __all__ = [
+    "AnswerScarType",
     "Answers",
     "Assessment",
     "BodyImageAnswers",
     "Choice",
+    "Condition",
     "Question",
     "ScarAnswers",
     "Section",
     "VisibilityAnswers",
 ]
 
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=1000)]
+Months = Annotated[float, Field(ge=0, le=1200, allow_inf_nan=False)]
+
+#: The health conditions the questionnaire's checklist asks about; each one ticked sets the
+#: profile field of the same name (``contracts/profile.md``).
+Condition = Literal[
+    "photosensitising_drugs",
+    "recent_tan",
+    "vitiligo_or_koebner",
+    "immunosuppressed",
+    "smoker",
+    "pigment_change_after_procedures",
+    "lidocaine_allergy",
+    "bovine_collagen_allergy",
+    "permanent_filler_in_area",
+    "implanted_electronic_device",
+]
+#: Scar types as the questionnaire counts them (``boxcar`` includes the deep ones).
+AnswerScarType = Literal["icepick", "boxcar", "rolling", "hypertrophic", "keloid", "papular"]
 
 
 class ScarAnswers(StrictModel):
@@ -80,10 +100,15 @@ class Answers(StrictModel):
     isotretinoin: Literal[
         "never", "current", "stopped_within_6_months", "stopped_over_6_months"
     ] = "never"
+    isotretinoin_months_since_stop: Months | None = None
+    pregnancy: Literal["none", "pregnant", "breastfeeding", "trying_to_conceive"] | None = None
     pregnant_or_breastfeeding: bool = False
     keloid_history: bool = False
     herpes_labialis_history: bool = False
     anticoagulants: bool = False
+    conditions: list[Condition] = Field(default_factory=list)
+    scar_sites: dict[AnswerScarType, list[Region]] | None = None
+    scar_age_months: Months | None = None
     body_image: BodyImageAnswers = Field(default_factory=BodyImageAnswers)
     budget_usd: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     max_downtime_days: Annotated[int, Field(ge=0)] | None = None
@@ -114,7 +139,7 @@ class Choice(_Def):
 
 class Question(_Def):
     field: str
-    kind: Literal["int", "bool", "choice", "list", "money", "days"]
+    kind: Literal["int", "bool", "choice", "list", "flags", "sites", "money", "days", "months"]
     text: str
     help: str | None = None
     min: int | None = None
@@ -122,6 +147,10 @@ class Question(_Def):
     choices: list[Choice] = Field(default_factory=list)
     ask_if: str | None = None
     ask_if_any: list[str] = Field(default_factory=list)
+    #: asked only when the answer at each field is one of the listed values
+    ask_if_in: dict[str, list[Any]] = Field(default_factory=dict)
+    #: asked only when the answer at this field is a list of two or more items
+    ask_if_several: str | None = None
 
 
 class Section(_Def):

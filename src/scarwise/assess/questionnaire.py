@@ -8,6 +8,10 @@
   asked (a person cannot judge it), so that item is 0 and a note says so.
 * ``bdd_screen_positive``: worried AND preoccupied (about an hour a day) AND distress or
   interference - the BDDQ's logic (clinical-facts §4.7, R60), in our own words; not validated.
+* ``distensible``: the stretch test answer (do most dents flatten when the skin is stretched;
+  Goodman-Baron's grade 3 versus 4), ``unknown`` when it was not asked.
+* the health checklist (``conditions``) sets the profile's yes/no fields of the same names, and
+  ``scar_sites`` (counted boxcar scars: shallow and deep) becomes the profile's ``scar_sites``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pydantic import ValidationError
 
 from scarwise.assess.models import Answers, Assessment
 from scarwise.errors import InvalidInput, Problem, from_validation_error
-from scarwise.planner.models import Profile, ProfileScars
+from scarwise.planner.models import Profile, ProfileScars, profile_problems
 from scarwise.scales import ScoreResult, score
 
 __all__ = ["assess", "parse_answers"]
@@ -35,9 +39,19 @@ def parse_answers(data: Mapping[str, Any] | Answers) -> Answers:
             prefix="answers",
         )
     try:
-        return Answers.model_validate(dict(data))
+        answers = Answers.model_validate(dict(data))
     except ValidationError as err:
         raise from_validation_error(err, prefix="answers") from err
+    problems = profile_problems(
+        {
+            **answers.model_dump(include=answers.model_fields_set - {"scar_sites", "scars"}),
+            "scar_sites": answers.scar_sites,
+            "regions": answers.regions,
+        }
+    )
+    if problems:
+        raise InvalidInput(problems=problems, prefix="answers")
+    return answers
 
 
 def assess(answers: Mapping[str, Any] | Answers) -> Assessment:
@@ -60,6 +74,16 @@ def assess(answers: Mapping[str, Any] | Answers) -> Assessment:
         papular=s.papular,
     )
     bdd = a.body_image.worried and a.body_image.preoccupied and a.body_image.distress
+    stretch = a.visibility.flatten_on_stretch
+    sites = None
+    if a.scar_sites is not None:
+        sites = {
+            kind: list(where)
+            for name, where in a.scar_sites.items()
+            for kind in (("boxcar_shallow", "boxcar_deep") if name == "boxcar" else (name,))
+        }
+    pregnancy = a.pregnancy or ("pregnant" if a.pregnant_or_breastfeeding else "none")
+    conditions = {c: True for c in a.conditions}
     profile = Profile(
         age=a.age,
         sex=a.sex,
@@ -69,7 +93,8 @@ def assess(answers: Mapping[str, Any] | Answers) -> Assessment:
         regions=list(a.regions),
         active_acne=a.active_acne,
         isotretinoin=a.isotretinoin,
-        pregnant_or_breastfeeding=a.pregnant_or_breastfeeding,
+        isotretinoin_months_since_stop=a.isotretinoin_months_since_stop,
+        pregnancy=pregnancy,
         keloid_history=a.keloid_history,
         herpes_labialis_history=a.herpes_labialis_history,
         anticoagulants=a.anticoagulants,
@@ -78,6 +103,10 @@ def assess(answers: Mapping[str, Any] | Answers) -> Assessment:
         max_downtime_days=a.max_downtime_days,
         prefers=list(a.prefers),
         avoids=list(a.avoids),
+        scar_sites=sites,  # type: ignore[arg-type]
+        scar_age_months=a.scar_age_months,
+        distensible="unknown" if stretch is None else ("yes" if stretch else "no"),
+        **conditions,
     )
 
     atrophic = s.icepick + s.boxcar + s.rolling > 0

@@ -6,6 +6,7 @@ definitions and decides, from the answers so far, whether a question is asked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,11 +14,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scarwise.assess.models import Section
+from scarwise.assess.models import Question, Section
 from scarwise.errors import InvalidInput, from_validation_error
 from scarwise.knowledge.loader import strict_safe_load
 
-__all__ = ["demo_answers_path", "get_path", "load_questions", "set_path", "should_ask"]
+__all__ = [
+    "applies",
+    "demo_answers_path",
+    "get_path",
+    "load_questions",
+    "set_path",
+    "should_ask",
+    "site_rows",
+]
 
 
 def _data_dir() -> Path:
@@ -61,3 +70,35 @@ def should_ask(question_ask_if: str | None, ask_if_any: list[str], answers: dict
     if question_ask_if is not None and not get_path(answers, question_ask_if):
         return False
     return not (ask_if_any and not any(get_path(answers, f) for f in ask_if_any))
+
+
+def applies(question: Question, answers: dict[str, Any]) -> bool:
+    """Whether ``question`` is asked given the answers so far (every condition it names holds)."""
+    if not should_ask(question.ask_if, list(question.ask_if_any), answers):
+        return False
+    for field, allowed in question.ask_if_in.items():
+        if get_path(answers, field) not in allowed:
+            return False
+    if question.ask_if_several is not None:
+        value = get_path(answers, question.ask_if_several)
+        if not isinstance(value, list) or len(value) < 2:
+            return False
+    return True
+
+
+#: Scar types a ``sites`` question places, as the questionnaire counts them, with plain labels.
+_SITE_TYPES = (
+    ("icepick", "narrow, deep pits (icepick)"),
+    ("boxcar", "steep-edged dents (boxcar)"),
+    ("rolling", "broad, wavy dips (rolling)"),
+    ("hypertrophic", "raised scars (hypertrophic)"),
+    ("keloid", "scars grown beyond the spot (keloid)"),
+    ("papular", "small skin-coloured bumps (papular)"),
+)
+
+
+def site_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The scar types counted so far (more than 0), as (answer key, label) pairs: what a
+    ``sites`` question asks about."""
+    data = dict(answers)
+    return [(key, label) for key, label in _SITE_TYPES if get_path(data, f"scars.{key}")]

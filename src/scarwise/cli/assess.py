@@ -96,7 +96,7 @@ def ask_interactively(console: Console) -> dict[str, Any]:
     """Walk the questionnaire with rich prompts (on stderr) and return the answers."""
     from rich.panel import Panel
 
-    from scarwise.assess import load_questions, should_ask
+    from scarwise.assess import applies, load_questions
     from scarwise.assess.questions import set_path
 
     console.print(
@@ -113,15 +113,28 @@ def ask_interactively(console: Console) -> dict[str, Any]:
         if section.intro:
             console.print(section.intro, markup=False, highlight=False)
         for q in section.questions:
-            if should_ask(q.ask_if, q.ask_if_any, answers):
-                set_path(answers, q.field, _ask(console, q))
+            if applies(q, answers):
+                set_path(answers, q.field, _ask(console, q, answers))
     return answers
 
 
-def _ask(console: Console, q: Question) -> Any:
+def _ask(console: Console, q: Question, answers: dict[str, Any]) -> Any:
     from rich.prompt import Confirm, IntPrompt, Prompt
 
     text = q.text + (f" ({q.help})" if q.help else "")
+    if q.kind == "sites":
+        from scarwise.assess.questions import site_rows
+
+        regions = [c for c in q.choices if c.value in (answers.get("regions") or [])]
+        console.print(text, markup=False, highlight=False)
+        sites: dict[str, list[Any]] = {}
+        for key, label in site_rows(answers):
+            console.print(f"{label}:", markup=False, highlight=False)
+            sites[key] = _pick(console, regions, several=True, allow_none=False)
+        return sites
+    if q.kind == "flags":
+        console.print(text, markup=False, highlight=False)
+        return _pick(console, q.choices, several=True, allow_none=True)
     if q.kind == "bool":
         return Confirm.ask(text, console=console)
     if q.kind == "int":
@@ -132,32 +145,42 @@ def _ask(console: Console, q: Question) -> Any:
             console.print(f"Please enter a whole number from {q.min} to {q.max}.", markup=False)
     if q.kind in ("choice", "list"):
         console.print(text, markup=False, highlight=False)
-        for i, choice in enumerate(q.choices, 1):
-            console.print(f"  {i}. {choice.label}", markup=False, highlight=False)
-        while True:
-            raw = Prompt.ask(
-                "Number" + (" (several: 1,3)" if q.kind == "list" else ""), console=console
-            )
-            picks = [p.strip() for p in raw.split(",") if p.strip()]
-            if (
-                picks
-                and all(p.isdigit() and 1 <= int(p) <= len(q.choices) for p in picks)
-                and (q.kind == "list" or len(picks) == 1)
-            ):
-                values = [q.choices[int(p) - 1].value for p in picks]
-                return values if q.kind == "list" else values[0]
-            console.print(f"Please enter a number from 1 to {len(q.choices)}.", markup=False)
-    while True:  # money / days: empty means no limit
+        values = _pick(console, q.choices, several=q.kind == "list", allow_none=False)
+        return values if q.kind == "list" else values[0]
+    while True:  # money / days / months: empty means no limit (or not sure)
         raw = Prompt.ask(text, default="", show_default=False, console=console).strip()
         if not raw:
             return None
         try:
-            number: float = float(raw) if q.kind == "money" else int(raw)
+            number: float = float(raw) if q.kind in ("money", "months") else int(raw)
         except ValueError:
             number = -1
-        if number >= 0:
+        if 0 <= number <= (1200 if q.kind == "months" else float("inf")):
             return number
         console.print("Please enter a number of 0 or more, or leave it empty.", markup=False)
+
+
+def _pick(console: Console, choices: Any, *, several: bool, allow_none: bool) -> list[Any]:
+    """Numbered choices; the values picked (several with ``1,3``; none with an empty answer
+    when ``allow_none``)."""
+    from rich.prompt import Prompt
+
+    for i, choice in enumerate(choices, 1):
+        console.print(f"  {i}. {choice.label}", markup=False, highlight=False)
+    hint = " (several: 1,3)" if several else ""
+    hint += "; leave empty for none" if allow_none else ""
+    while True:
+        raw = Prompt.ask("Number" + hint, default="", show_default=False, console=console)
+        picks = [p.strip() for p in raw.split(",") if p.strip()]
+        if not picks and allow_none:
+            return []
+        if (
+            picks
+            and all(p.isdigit() and 1 <= int(p) <= len(choices) for p in picks)
+            and (several or len(picks) == 1)
+        ):
+            return [choices[int(p) - 1].value for p in picks]
+        console.print(f"Please enter a number from 1 to {len(choices)}.", markup=False)
 
 
 def render_assessment(console: Console, data: dict[str, Any], out: str | None = None) -> None:

@@ -63,6 +63,14 @@ def render_plan(console: Console, data: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    if data["urgent"]:
+        console.print(
+            Panel(
+                Text("\n".join(f"! {u}" for u in data["urgent"]), style="bold"),
+                title="Act now",
+                border_style="red",
+            )
+        )
     console.print(
         Panel(Text(data["summary"]), title="Your scar treatment plan", border_style="cyan")
     )
@@ -80,6 +88,8 @@ def render_plan(console: Console, data: dict[str, Any]) -> None:
             block = Text()
             block.append(f"\u25cf {rec['name']}", style="bold")
             block.append(f"  [{rec['setting']}]\n", style="dim")
+            if rec["starts_after_weeks"]:
+                block.append(f"Not before week {rec['starts_after_weeks']}\n", style="bold yellow")
             block.append("For: ", style="bold")
             block.append(
                 ", ".join(_TARGET_WORDS.get(t, t.replace("_", " ")) for t in rec["targets"]) + "\n"
@@ -115,6 +125,14 @@ def render_plan(console: Console, data: dict[str, Any]) -> None:
                 ex["treatment"], f"{ex['kind']}: {ex['reason']}", ", ".join(ex["references"])
             )
         console.print(table)
+    if data["not_chosen"]:
+        console.print(
+            Panel(
+                Text("\n".join(f"- {n['treatment']}: {n['reason']}" for n in data["not_chosen"])),
+                title="Your preferences not in this plan",
+                border_style="yellow",
+            )
+        )
     if data["warnings"]:
         console.print(
             Panel(

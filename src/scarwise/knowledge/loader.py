@@ -305,26 +305,10 @@ def _cross_check(
                         tid,
                     )
                 )
-        for fact, values in rule.when.items():
-            allowed = FACT_VALUES.get(fact)
-            if allowed is None:
-                problems.append(
-                    Problem(
-                        f"rules.yaml: {rule.id}.when.{fact}",
-                        "a known fact (" + ", ".join(FACT_VALUES) + ")",
-                        fact,
-                    )
-                )
-                continue
-            for value in values:
-                if not any(value == a and type(value) is type(a) for a in allowed):
-                    problems.append(
-                        Problem(
-                            f"rules.yaml: {rule.id}.when.{fact}",
-                            "one of " + ", ".join(map(str, allowed)),
-                            value,
-                        )
-                    )
+        _check_when(f"rules.yaml: {rule.id}.when", rule.when, problems)
+    for t in treatments.values():
+        if t.requires is not None:
+            _check_when(f"treatments.yaml: {t.id}.requires.when", t.requires.when, problems)
 
     expected_types = set(SCAR_TYPES) | set(MARK_TYPES)
     for missing in sorted(expected_types - set(scar_types) - invalid):
@@ -377,6 +361,22 @@ def _cross_check(
                 list(keys),
             )
         )
+
+
+def _check_when(where: str, when: Mapping[str, Any], problems: list[Problem]) -> None:
+    """Every fact a ``when`` tests is known, and every value is one the fact can take."""
+    for fact, values in when.items():
+        allowed = FACT_VALUES.get(fact)
+        if allowed is None:
+            problems.append(
+                Problem(f"{where}.{fact}", "a known fact (" + ", ".join(FACT_VALUES) + ")", fact)
+            )
+            continue
+        for value in values:
+            if not any(value == a and type(value) is type(a) for a in allowed):
+                problems.append(
+                    Problem(f"{where}.{fact}", "one of " + ", ".join(map(str, allowed)), value)
+                )
 
 
 def _reference_uses(node: Any, where: str, path: str = "") -> Iterator[tuple[str, str]]:

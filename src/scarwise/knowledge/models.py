@@ -28,6 +28,7 @@ __all__ = [
     "PihRisk",
     "PreventionTip",
     "Reference",
+    "Requirement",
     "Rule",
     "ScarSize",
     "ScarType",
@@ -39,11 +40,18 @@ RefIds = Annotated[list[str], Field(min_length=1)]
 NonNeg = Annotated[int, Field(ge=0)]
 
 #: Facts a rule's ``when`` may test, with their possible values (computed by
-#: :func:`scarwise.planner.rules.facts_for`).
+#: :func:`scarwise.planner.rules.facts_for` and, independently, by
+#: :func:`scarwise.planner.safety.safety_facts`; the property tests compare the two).
 FACT_VALUES: dict[str, tuple[object, ...]] = {
     "isotretinoin": ("never", "current", "stopped_within_6_months", "stopped_over_6_months"),
+    "on_isotretinoin": (True, False),
+    # the last dose less than a month ago (taking it now, or months since stopping < 1)
+    "isotretinoin_within_1_month": (True, False),
     "active_acne": ("none", "mild", "moderate", "severe"),
     "fitzpatrick": (1, 2, 3, 4, 5, 6),
+    # skin type IV-VI or dark/light patches after earlier procedures or injuries
+    "pih_prone": (True, False),
+    "pregnancy": ("none", "pregnant", "breastfeeding", "trying_to_conceive"),
     "pregnant_or_breastfeeding": (True, False),
     "keloid_history": (True, False),
     "keloid_tendency": (True, False),
@@ -52,9 +60,25 @@ FACT_VALUES: dict[str, tuple[object, ...]] = {
     "herpes_labialis_history": (True, False),
     "anticoagulants": (True, False),
     "bdd_screen_positive": (True, False),
+    "minor": (True, False),
     "age_over_21": (True, False),
     "hypopigmentation": (True, False),
+    # scars (by ``scar_sites``) on the chest or back
     "trunk": (True, False),
+    # atrophic scars (by ``scar_sites``) on the face, where fillers are studied and approved
+    "atrophic_on_face": (True, False),
+    "distensible": ("yes", "no", "unknown"),
+    # the youngest scars or marks are under 6 months old
+    "scars_recent": (True, False),
+    "photosensitising_drugs": (True, False),
+    "recent_tan": (True, False),
+    "vitiligo_or_koebner": (True, False),
+    "immunosuppressed": (True, False),
+    "smoker": (True, False),
+    "lidocaine_allergy": (True, False),
+    "bovine_collagen_allergy": (True, False),
+    "permanent_filler_in_area": (True, False),
+    "implanted_electronic_device": (True, False),
 }
 
 
@@ -128,6 +152,17 @@ class Indication(_Strict):
     certainty: Certainty
 
 
+class Requirement(_Strict):
+    """When a treatment suits someone at all (not a safety rule): every ``when`` test must pass.
+
+    A treatment whose requirement fails is not chosen and, if the person preferred it, the plan
+    says why with ``text``.
+    """
+
+    when: dict[str, list[str | int | bool]]
+    text: str = Field(min_length=1)
+
+
 class Treatment(_Strict):
     """One treatment of ``contracts/treatments.txt``."""
 
@@ -149,6 +184,7 @@ class Treatment(_Strict):
     evidence: Evidence
     pih_risk: PihRisk
     cautions: list[CitedText]
+    requires: Requirement | None = None
 
     @model_validator(mode="after")
     def _cost_basis(self) -> Treatment:
@@ -172,21 +208,25 @@ class Reference(_Strict):
 
 
 class Rule(_Strict):
-    """A contraindication, caution, warning or referral rule (see ``data/rules.yaml``)."""
+    """A contraindication, caution, deferral, warning, urgent message or referral rule
+    (see ``data/rules.yaml``)."""
 
     id: str = Field(min_length=1)
-    effect: Literal["exclude", "caution", "warn", "refer"]
+    effect: Literal["exclude", "caution", "defer", "warn", "urgent", "refer"]
     when: dict[str, list[str | int | bool]]
     treatments: list[str]
     trigger: Literal["always", "planned", "considered"] | None = None
     to: str | None = None
+    weeks: Annotated[int, Field(ge=1, le=104)] | None = None
     text: str = Field(min_length=1)
     references: RefIds
     certainty: Certainty
 
     @model_validator(mode="after")
     def _shape(self) -> Rule:
-        if self.effect in {"exclude", "caution"}:
+        if (self.effect == "defer") != (self.weeks is not None):
+            raise ValueError("`weeks` is required for defer rules and only for them")
+        if self.effect in {"exclude", "caution", "defer"}:
             if not self.treatments:
                 raise ValueError(f"an {self.effect} rule needs `treatments`")
             if self.trigger is not None:

@@ -1,8 +1,9 @@
 """The treatments considered for a person's targets, and how options are ranked against each other.
 
 Ranking is a transparent heuristic ([D]): points per indication line, a bonus for what the person
-prefers, a penalty by the risk of dark marks (PIH) for skin types IV-VI; ties go to less downtime,
-then the lower cost, then the vocabulary order, so the order is total and plans are reproducible.
+prefers, a penalty by the risk of dark marks (PIH) for skin prone to them (types IV-VI, or dark or
+light patches after earlier procedures); ties go to less downtime, then the lower cost, then the
+vocabulary order, so the order is total and plans are reproducible.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ __all__ = [
 
 #: Points per indication line when ranking options of one group (a transparent heuristic, [D]).
 LINE_WEIGHT: Final = {"first": 10, "add-on": 4, "alternative": 1}
-#: Ranking penalty by PIH risk for skin types IV-VI (clinical-facts §4.3 and §7 fact 7: fully
+#: Ranking penalty by PIH risk for PIH-prone skin (types IV-VI or earlier pigment change) (clinical-facts §4.3 and §7 fact 7: fully
 #: ablative > fractional ablative ~ non-ablative fractional > picosecond/RF microneedling/needling).
 PIH_PENALTY: Final = {"none": 0, "low": 0, "moderate": 6, "high": 12, "very_high": 18}
 #: Points for a treatment the person prefers.
@@ -42,9 +43,10 @@ _ORDER: Final = {tid: i for i, tid in enumerate(TREATMENT_IDS)}
 RankKey = tuple[int, int, int, int]
 
 
-def pih_matters(fitzpatrick: int) -> bool:
-    """Whether the PIH penalty applies: skin types IV-VI (clinical-facts §4.3)."""
-    return fitzpatrick >= 4
+def pih_matters(fitzpatrick: int, pigment_change: bool = False) -> bool:
+    """Whether the PIH penalty applies: skin types IV-VI (clinical-facts §4.3), or dark or light
+    patches after earlier procedures or injuries."""
+    return fitzpatrick >= 4 or pigment_change
 
 
 @dataclass(slots=True)
@@ -64,21 +66,22 @@ class Candidate:
         """Has a first-line or add-on indication for one of the person's targets."""
         return any(line != "alternative" for line in self.lines.values())
 
-    def score(self, fitzpatrick: int, preferred: bool) -> int:
-        """The ranking score: line weights, preference bonus, PIH penalty for skin types IV-VI."""
+    def score(self, pih: bool, preferred: bool) -> int:
+        """The ranking score: line weights, preference bonus, PIH penalty when ``pih`` (the skin
+        is prone to dark marks, :func:`pih_matters`)."""
         points = sum(LINE_WEIGHT[line] for line in self.lines.values())
         if preferred:
             points += PREFERENCE_BONUS
-        if pih_matters(fitzpatrick):
+        if pih:
             points -= PIH_PENALTY[self.treatment.pih_risk.level]
         return points
 
 
-def rank_key(candidate: Candidate, fitzpatrick: int, prefers: frozenset[str]) -> RankKey:
+def rank_key(candidate: Candidate, pih: bool, prefers: frozenset[str]) -> RankKey:
     """Sort key (best first): higher score, then less downtime, then lower cost, then vocabulary order."""
     t = candidate.treatment
     return (
-        -candidate.score(fitzpatrick, t.id in prefers),
+        -candidate.score(pih, t.id in prefers),
         t.downtime_days.range[1],
         t.cost.range_usd[0],
         _ORDER[t.id],

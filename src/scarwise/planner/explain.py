@@ -11,7 +11,6 @@ from typing import cast
 
 from scarwise.knowledge.models import Rule
 from scarwise.knowledge.vocabulary import Target
-from scarwise.planner.candidates import pih_matters
 from scarwise.planner.index import KBIndex, target_name
 from scarwise.planner.models import (
     Exclusion,
@@ -41,6 +40,7 @@ _GROUP_NAMES = {
     "vascular": "treatments for red marks",
     "depigmenting": "treatments for brown marks",
     "filler": "fillers",
+    "raised-focal": "treatments for raised scars",
 }
 
 
@@ -50,7 +50,7 @@ def _join(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def rationale(index: KBIndex, chosen: Chosen, fitzpatrick: int) -> str:
+def rationale(index: KBIndex, chosen: Chosen, pih: bool) -> str:
     """Why this treatment: the strongest indication's note, the targets, and why it won its group."""
     cand = chosen.candidate
     notes = sorted(cand.notes, key=lambda i: (_LINE_ORDER[i.line], i.target))
@@ -72,8 +72,8 @@ def rationale(index: KBIndex, chosen: Chosen, fitzpatrick: int) -> str:
         )
         if chosen.preferred:
             reason.insert(0, "you prefer it")
-        if pih_matters(fitzpatrick) and cand.treatment.pih_risk.level in ("none", "low"):
-            reason.append("it carries a low risk of dark marks in skin type IV-VI")
+        if pih and cand.treatment.pih_risk.level in ("none", "low"):
+            reason.append("it carries a low risk of dark marks, which matters for your skin")
         group = _GROUP_NAMES.get(cand.treatment.group, cand.treatment.group)
         parts.append(
             f"Chosen among {chosen.group_size} suitable {group} because {_join(reason)}; "
@@ -85,13 +85,13 @@ def rationale(index: KBIndex, chosen: Chosen, fitzpatrick: int) -> str:
 
 
 def recommendation(
-    index: KBIndex, chosen: Chosen, cautions: Sequence[str], fitzpatrick: int
+    index: KBIndex, chosen: Chosen, cautions: Sequence[str], pih: bool
 ) -> Recommendation:
     """Build one :class:`Recommendation` from the knowledge base and the fired caution rules.
 
     A pure function of the knowledge base and what :func:`recommendation_key` lists: the treatment,
-    the targets it fits, ``preferred``, the group size, whether PIH matters for the skin type, the
-    cautions and the alternatives.
+    the targets it fits, ``preferred``, the group size, whether the skin is prone to dark marks
+    (``pih``), the cautions and the alternatives.
     """
     cand = chosen.candidate
     t = cand.treatment
@@ -101,7 +101,7 @@ def recommendation(
         treatment=t.id,
         name=t.name,
         targets=cast("list[Target]", list(cand.lines)),
-        rationale=rationale(index, chosen, fitzpatrick),
+        rationale=rationale(index, chosen, pih),
         evidence=index.evidence[t.id],
         sessions=list(t.sessions.range) if t.sessions is not None else None,
         interval_weeks=list(t.interval_weeks.range) if t.interval_weeks is not None else None,
@@ -114,9 +114,7 @@ def recommendation(
     )
 
 
-def recommendation_key(
-    chosen: Chosen, cautions: Sequence[str], fitzpatrick: int
-) -> tuple[object, ...]:
+def recommendation_key(chosen: Chosen, cautions: Sequence[str], pih: bool) -> tuple[object, ...]:
     """Everything :func:`recommendation` depends on besides the knowledge base (a memo key)."""
     cand = chosen.candidate
     return (
@@ -124,7 +122,7 @@ def recommendation_key(
         tuple(cand.lines),
         chosen.preferred,
         chosen.group_size,
-        pih_matters(fitzpatrick),  # the only way the skin type enters a recommendation
+        pih,  # the only way the skin type enters a recommendation
         tuple(cautions),
         tuple(chosen.alternatives),
     )
@@ -135,13 +133,14 @@ def referrals_and_warnings(
     fired: Mapping[str, Sequence[Rule]],
     planned: set[str],
     considered: set[str],
-) -> tuple[list[Referral], list[str], list[str]]:
-    """Fired refer and warn rules (``fired``: :func:`~scarwise.planner.rules.fired_rules`):
-    (referrals, warnings, their reference ids)."""
+) -> tuple[list[Referral], list[str], list[str], list[str]]:
+    """Fired refer, warn and urgent rules (``fired``: :func:`~scarwise.planner.rules.fired_rules`):
+    (referrals, warnings, urgent messages, their reference ids)."""
     referrals: list[Referral] = []
     warnings: list[str] = []
+    urgent: list[str] = []
     refs: list[str] = []
-    for effect in ("refer", "warn"):
+    for effect in ("urgent", "refer", "warn"):
         for rule in fired[effect]:
             if rule.trigger == "planned" and planned.isdisjoint(rule.treatments):
                 continue
@@ -149,10 +148,12 @@ def referrals_and_warnings(
                 continue
             if effect == "refer":
                 referrals.append(index.referrals[rule.id])
+            elif effect == "urgent":
+                urgent.append(rule.text)
             else:
                 warnings.append(rule.text)
             refs.extend(rule.references)
-    return referrals, warnings, refs
+    return referrals, warnings, urgent, refs
 
 
 def summary(

@@ -19,7 +19,7 @@ from scarwise.planner.models import Evidence, PlanReference, Referral
 __all__ = ["EFFECTS", "KBIndex", "build_index", "course_cost", "target_name"]
 
 #: The effects a rule can have, in the order the planner applies them.
-EFFECTS: Final = ("exclude", "caution", "warn", "refer")
+EFFECTS: Final = ("exclude", "caution", "defer", "warn", "urgent", "refer")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -35,6 +35,8 @@ class KBIndex:
     target_names: Mapping[str, str]  # target -> its plain name (:func:`target_name`)
     course_costs: Mapping[str, tuple[int, int]]  # treatment id -> :func:`course_cost`
     prevention_references: frozenset[str]  # reference ids of every prevention tip
+    # effect -> (rule, its ``when`` as (fact, allowed values) pairs), in knowledge-base order
+    conditions: Mapping[str, tuple[tuple[Rule, tuple[tuple[str, frozenset[object]], ...]], ...]]
 
 
 _SPECIAL_NAMES: Final = {"active_acne": "active acne", "all": "all skin"}
@@ -96,4 +98,12 @@ def build_index(kb: KnowledgeBase) -> KBIndex:
         target_names={target: target_name(kb, target) for target in TARGETS},
         course_costs={t.id: course_cost(t) for t in kb.treatments.values()},
         prevention_references=frozenset(r for tip in kb.prevention for r in tip.references),
+        conditions={
+            effect: tuple(
+                (r, tuple((fact, frozenset(values)) for fact, values in r.when.items()))
+                for r in kb.rules
+                if r.effect == effect
+            )
+            for effect in EFFECTS
+        },
     )

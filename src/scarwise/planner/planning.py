@@ -30,7 +30,15 @@ from scarwise.planner.explain import (
     summary,
 )
 from scarwise.planner.memo import MEMO, Memo
-from scarwise.planner.models import Budget, Exclusion, Plan, Profile, Recommendation
+from scarwise.planner.models import (
+    Budget,
+    Exclusion,
+    NotChosen,
+    Plan,
+    Profile,
+    Recommendation,
+    profile_problems,
+)
 from scarwise.planner.rules import (
     Block,
     blocked_treatments,
@@ -39,7 +47,7 @@ from scarwise.planner.rules import (
     present_targets,
 )
 from scarwise.planner.safety import enforce
-from scarwise.planner.select import Dropped, select
+from scarwise.planner.select import Dropped, Selection, select
 from scarwise.planner.sequence import build_phases
 
 __all__ = ["parse_profile", "plan"]
@@ -60,10 +68,16 @@ def parse_profile(data: Mapping[str, Any] | Profile) -> Profile:
             problems=[Problem("", "a JSON object (the profile)", type(data).__name__)],
             prefix="profile",
         )
+    raw = dict(data)
+    problems = profile_problems(raw)  # across fields: listed with the field problems
     try:
-        return Profile.model_validate(dict(data))
+        person = Profile.model_validate(raw, context={"cross_checked": True})
     except ValidationError as err:
-        raise from_validation_error(err, cls=ProfileError, prefix="profile") from err
+        found = from_validation_error(err, cls=ProfileError, prefix="profile")
+        raise ProfileError(problems=[*found.problems, *problems], prefix="profile") from err
+    if problems:
+        raise ProfileError(problems=problems, prefix="profile")
+    return person
 
 
 def plan(
@@ -97,19 +111,23 @@ def plan(
     memo = memo if memo is not None else MEMO
     index = memo.index(kb)
     facts = facts_for(person)
+    pih = bool(facts["pih_prone"])
     targets = present_targets(person)
     fired = fired_rules(index, facts)
     candidates = memo.get("candidates", index, targets, partial(consider, index, targets))
     blocked = blocked_treatments(fired["exclude"], person.avoids)
-    chosen_set = select(person, candidates, blocked, index.course_costs)
+    chosen_set = select(person, candidates, blocked, index.course_costs, facts)
 
     planned = {ch.candidate.id for ch in chosen_set.chosen}
     cautions: dict[str, list[str]] = {}
+    waits: dict[str, int] = {}
     refs: set[str] = set()  # reference ids used; listed in the knowledge base's order at the end
-    for rule in fired["caution"]:
+    for rule in (*fired["caution"], *fired["defer"]):
         hit = planned.intersection(rule.treatments)
         for tid in hit:
             cautions.setdefault(tid, []).append(rule.text)
+            if rule.weeks is not None:
+                waits[tid] = max(waits.get(tid, 0), rule.weeks)
         if hit:
             refs.update(rule.references)
 
@@ -122,8 +140,8 @@ def plan(
         rec = memo.get(
             "recommendation",
             index,
-            recommendation_key(ch, own_cautions, person.fitzpatrick),
-            partial(recommendation, index, ch, own_cautions, person.fitzpatrick),
+            recommendation_key(ch, own_cautions, pih),
+            partial(recommendation, index, ch, own_cautions, pih),
         )
         items.append((t.phase, rec))
         lo, hi = index.course_costs[t.id]
@@ -131,7 +149,7 @@ def plan(
         total_hi += hi
         years.add(t.cost.year)
         refs.update(rec.evidence.references)
-    phases = build_phases(kb, items)
+    phases = build_phases(kb, items, waits)
 
     excluded = [_exclusion(tid, block) for tid, block in chosen_set.blocked.items()]
     excluded += [_exclusion(d.treatment, d) for d in chosen_set.dropped]
@@ -141,7 +159,9 @@ def plan(
     # Alternatives are options the dermatologist may pick, so their warnings apply too.
     offered = planned | {alt for ch in chosen_set.chosen for alt in ch.alternatives}
     considered = offered | set(chosen_set.blocked)
-    referrals, warnings, rule_refs = referrals_and_warnings(index, fired, offered, considered)
+    referrals, warnings, urgent, rule_refs = referrals_and_warnings(
+        index, fired, offered, considered
+    )
     refs.update(rule_refs)
     refs.update(kb.expectations.references)
     warnings.insert(0, kb.expectations.text)
@@ -158,9 +178,11 @@ def plan(
 
     result = Plan(
         knowledge_base_version=kb.version,
+        urgent=urgent,
         summary=summary(index, person, targets, phases, excluded, (total_lo, total_hi)),
         phases=phases,
         excluded=excluded,
+        not_chosen=_not_chosen(kb, person, chosen_set),
         referrals=referrals,
         warnings=warnings,
         prevention=tips,
@@ -174,6 +196,36 @@ def plan(
         disclaimer=kb.disclaimer,
     )
     return enforce(result, person, kb)
+
+
+def _not_chosen(kb: KnowledgeBase, person: Profile, chosen_set: Selection) -> list[NotChosen]:
+    """Every treatment the person preferred that is not recommended, with the reason."""
+    planned = {ch.candidate.id: ch for ch in chosen_set.chosen}
+    dropped = {d.treatment: d.reason for d in chosen_set.dropped}
+    out: list[NotChosen] = []
+    for tid in person.prefers:
+        if tid in planned:
+            continue
+        if tid in chosen_set.blocked:
+            reason = "left out for your safety: " + "; ".join(chosen_set.blocked[tid].reasons)
+        elif tid in chosen_set.unsuitable:
+            reason = "not suitable for you: " + chosen_set.unsuitable[tid]
+        elif tid in dropped:
+            reason = dropped[tid]
+        elif tid in chosen_set.preferred_unused:
+            reason = "it does not fit the scar types and marks in this profile"
+        else:
+            winner = next((ch for ch in planned.values() if tid in ch.alternatives), None)
+            if winner is None:
+                reason = "another option was chosen for the same scars or marks"
+            else:
+                also = ", which you also prefer," if winner.preferred else ""
+                reason = (
+                    f"{winner.candidate.treatment.name}{also} was chosen among these similar "
+                    "options; this one is listed as its alternative"
+                )
+        out.append(NotChosen(treatment=tid, reason=reason))
+    return out
 
 
 def _exclusion(treatment: str, why: Block | Dropped) -> Exclusion:

@@ -27,12 +27,41 @@ def safety_facts(profile: Profile) -> dict[str, object]:
     that both give the same blocked treatments for every profile.
     """
     scars = profile.scars
+    counts = {
+        "icepick": scars.icepick,
+        "boxcar_shallow": scars.boxcar_shallow,
+        "boxcar_deep": scars.boxcar_deep,
+        "rolling": scars.rolling,
+        "hypertrophic": scars.hypertrophic,
+        "keloid": scars.keloid,
+        "papular": scars.papular,
+    }
+    sites = profile.scar_sites or {}
+    located = {
+        kind: set(sites.get(kind, profile.regions))  # type: ignore[call-overload]
+        for kind, count in counts.items()
+        if count > 0
+    }
+    regions = set().union(*located.values()) if located else set(profile.regions)
+    on_face = [
+        kind
+        for kind in ("icepick", "boxcar_shallow", "boxcar_deep", "rolling")
+        if "face" in located.get(kind, ())
+    ]
     raised_scars = scars.hypertrophic > 0 or scars.keloid > 0
+    stopped = profile.isotretinoin_months_since_stop
+    pregnancy = profile.pregnancy
     return {
         "isotretinoin": profile.isotretinoin,
+        "on_isotretinoin": profile.isotretinoin in ("current",),
+        "isotretinoin_within_1_month": profile.isotretinoin == "current"
+        or (stopped is not None and stopped < 1),
         "active_acne": profile.active_acne,
         "fitzpatrick": profile.fitzpatrick,
-        "pregnant_or_breastfeeding": profile.pregnant_or_breastfeeding,
+        "pih_prone": profile.fitzpatrick in (4, 5, 6) or profile.pigment_change_after_procedures,
+        "pregnancy": pregnancy,
+        "pregnant_or_breastfeeding": pregnancy
+        in ("pregnant", "breastfeeding", "trying_to_conceive"),
         "keloid_history": profile.keloid_history,
         "keloid_tendency": profile.keloid_history or raised_scars or scars.papular > 0,
         "raised_scars": raised_scars,
@@ -40,9 +69,22 @@ def safety_facts(profile: Profile) -> dict[str, object]:
         "herpes_labialis_history": profile.herpes_labialis_history,
         "anticoagulants": profile.anticoagulants,
         "bdd_screen_positive": profile.bdd_screen_positive,
-        "age_over_21": profile.age > 21,
+        "minor": profile.age <= 17,
+        "age_over_21": profile.age >= 22,
         "hypopigmentation": profile.marks.hypopigmentation,
-        "trunk": "chest" in profile.regions or "back" in profile.regions,
+        "trunk": bool(regions & {"chest", "back"}),
+        "atrophic_on_face": bool(on_face),
+        "distensible": profile.distensible,
+        "scars_recent": profile.scar_age_months is not None and profile.scar_age_months < 6,
+        "photosensitising_drugs": profile.photosensitising_drugs,
+        "recent_tan": profile.recent_tan,
+        "vitiligo_or_koebner": profile.vitiligo_or_koebner,
+        "immunosuppressed": profile.immunosuppressed,
+        "smoker": profile.smoker,
+        "lidocaine_allergy": profile.lidocaine_allergy,
+        "bovine_collagen_allergy": profile.bovine_collagen_allergy,
+        "permanent_filler_in_area": profile.permanent_filler_in_area,
+        "implanted_electronic_device": profile.implanted_electronic_device,
     }
 
 

@@ -8,11 +8,14 @@ Order of decisions (each one transparent and recorded):
 
 1. *considered*: every treatment with an indication for one of the person's targets;
 2. *safety*: the fired ``exclude`` rules and the person's ``avoids`` block treatments;
-3. *downtime*: options whose longest downtime per session exceeds ``max_downtime_days`` go;
-4. *choice*: ungrouped treatments with a first-line or add-on indication are taken; for a group
+3. *suitability*: a treatment whose ``requires`` does not hold for the person is not chosen (for
+   example waiting to see whether marks fade suits recent marks only);
+4. *downtime*: options whose longest downtime per session exceeds ``max_downtime_days`` go;
+5. *choice*: ungrouped treatments with a first-line or add-on indication are taken; for a group
    (for example ``resurfacing``) that is needed, the best-ranked option is taken and the rest of the
-   group become its alternatives; a treatment in ``prefers`` is taken when it fits a target;
-5. *budget*: essentials (sunscreen, acne control) first, then first-line options before add-ons,
+   group become its alternatives; a treatment in ``prefers`` is taken when it fits a target and is
+   safe and suitable: in its group, the best-ranked preferred option goes first;
+6. *budget*: essentials (sunscreen, acne control) first, then first-line options before add-ons,
    then by phase and rank, each course's low
    cost estimate must fit what is left of ``budget_usd``; within a group a cheaper alternative may
    take the place of one that does not fit.
@@ -27,7 +30,7 @@ from typing import Final
 from scarwise.planner.candidates import PHASE_RANK, Candidate, rank_key
 from scarwise.planner.index import course_cost
 from scarwise.planner.models import Profile
-from scarwise.planner.rules import Block
+from scarwise.planner.rules import Block, Facts, holds_when
 
 __all__ = ["Chosen", "Dropped", "Selection", "course_cost", "select"]
 
@@ -62,7 +65,8 @@ class Selection:
     chosen: list[Chosen]
     blocked: dict[str, Block]  # the considered treatments that are blocked, in considered order
     dropped: list[Dropped]
-    preferred_unused: list[str]
+    preferred_unused: list[str]  # preferred treatments that fit none of the person's targets
+    unsuitable: dict[str, str] = field(default_factory=dict)  # id -> why its `requires` fails
 
 
 def select(
@@ -70,15 +74,26 @@ def select(
     candidates: Mapping[str, Candidate],
     blocked: Mapping[str, Block],
     costs: Mapping[str, tuple[int, int]],
+    facts: Facts,
 ) -> Selection:
     """Decide which treatments enter the plan (see the module docstring for the order).
 
     ``candidates`` come from :func:`~scarwise.planner.candidates.consider`, ``blocked`` from
-    :func:`~scarwise.planner.rules.blocked_treatments`, ``costs`` are the course costs by id.
+    :func:`~scarwise.planner.rules.blocked_treatments`, ``costs`` are the course costs by id and
+    ``facts`` are :func:`~scarwise.planner.rules.facts_for` the profile.
     """
-    fitzpatrick = profile.fitzpatrick
+    pih = bool(facts["pih_prone"])
     prefers = frozenset(profile.prefers)
-    allowed = [c for c in candidates.values() if c.id not in blocked]
+    unsuitable: dict[str, str] = {}
+    allowed: list[Candidate] = []
+    for c in candidates.values():
+        if c.id in blocked:
+            continue
+        need = c.treatment.requires
+        if need is not None and not holds_when(need.when, facts):
+            unsuitable[c.id] = need.text
+            continue
+        allowed.append(c)
 
     dropped: list[Dropped] = []
     limit = profile.max_downtime_days
@@ -115,20 +130,20 @@ def select(
         pool = [c for c in allowed if c.treatment.group == group and c.id in usable]
         if not pool:
             continue
-        pool.sort(key=lambda c: rank_key(c, fitzpatrick, prefers))
+        pool.sort(key=lambda c: (c.id not in prefers, rank_key(c, pih, prefers)))
         best = pool[0]
         chosen.append(Chosen(best, pool[1:], preferred=best.id in prefers, group_size=len(pool)))
 
-    chosen.sort(key=lambda ch: _budget_order(ch, fitzpatrick, prefers))
+    chosen.sort(key=lambda ch: _budget_order(ch, pih, prefers))
     chosen = _fit_budget(chosen, profile.budget_usd, dropped, costs, prefers)
     # preferred treatments that fit none of the person's targets (so were never considered)
     preferred_unused = [p for p in profile.prefers if p not in candidates]
     in_view = {c.id: blocked[c.id] for c in candidates.values() if c.id in blocked}
-    return Selection(chosen, in_view, dropped, preferred_unused)
+    return Selection(chosen, in_view, dropped, preferred_unused, unsuitable)
 
 
 def _budget_order(
-    chosen: Chosen, fitzpatrick: int, prefers: frozenset[str]
+    chosen: Chosen, pih: bool, prefers: frozenset[str]
 ) -> tuple[int, int, int, tuple[int, int, int, int]]:
     """Essentials first, then first-line before add-ons (a preferred option counts as
     first-line), then phase order, then rank."""
@@ -139,7 +154,7 @@ def _budget_order(
         0 if t.essential else 1,
         line,
         PHASE_RANK[t.phase],
-        rank_key(cand, fitzpatrick, prefers),
+        rank_key(cand, pih, prefers),
     )
 
 

@@ -6,11 +6,15 @@ resurfacing series -> fillers for residual volume -> maintenance. The sequencing
 "typical, not validated" ([D]/[M] in the research note); each phase's gap to the next comes from
 ``kb.yaml`` with its own citation. Only phases with recommendations are emitted, numbered from 1,
 and a phase starts after the gaps of the phases before it.
+
+Some treatments must wait (a ``defer`` rule: acne under control first, a tan faded): a phase whose
+every item waits starts when the earliest of them may, and an item that must wait longer than its
+phase carries its own ``starts_after_weeks``. Later phases keep their gaps after a phase that moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from scarwise.knowledge.models import KnowledgeBase
 from scarwise.planner.models import Phase, Recommendation
@@ -18,8 +22,16 @@ from scarwise.planner.models import Phase, Recommendation
 __all__ = ["build_phases"]
 
 
-def build_phases(kb: KnowledgeBase, items: Sequence[tuple[str, Recommendation]]) -> list[Phase]:
-    """Group ``(phase key, recommendation)`` pairs into ordered :class:`Phase` objects."""
+def build_phases(
+    kb: KnowledgeBase,
+    items: Sequence[tuple[str, Recommendation]],
+    wait_weeks: Mapping[str, int] | None = None,
+) -> list[Phase]:
+    """Group ``(phase key, recommendation)`` pairs into ordered :class:`Phase` objects.
+
+    ``wait_weeks`` maps a treatment id to the week it may start at the earliest.
+    """
+    waits = wait_weeks or {}
     by_key: dict[str, list[Recommendation]] = {}
     for key, rec in items:
         by_key.setdefault(key, []).append(rec)
@@ -29,6 +41,13 @@ def build_phases(kb: KnowledgeBase, items: Sequence[tuple[str, Recommendation]])
         recs = by_key.get(definition.key)
         if not recs:
             continue
+        start = max(start, min(waits.get(rec.treatment, 0) for rec in recs))
+        recs = [
+            rec.model_copy(update={"starts_after_weeks": waits[rec.treatment]})
+            if waits.get(rec.treatment, 0) > start
+            else rec
+            for rec in recs
+        ]
         phases.append(
             Phase(
                 order=len(phases) + 1,

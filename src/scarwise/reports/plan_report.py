@@ -96,14 +96,10 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
     """The plan as Markdown (plain text that reads well and prints)."""
     ctx = _context(plan, assessment)
     p = ctx["plan"]
-    out: list[str] = [
-        "# Your acne-scar treatment plan",
-        "",
-        f"> **{p['disclaimer']}**",
-        "",
-        p["summary"],
-        "",
-    ]
+    out: list[str] = ["# Your acne-scar treatment plan", ""]
+    if p["urgent"]:
+        out += ["## Act now", ""] + [f"- **{u}**" for u in p["urgent"]] + [""]
+    out += [f"> **{p['disclaimer']}**", "", p["summary"], ""]
     if ctx["scores"]:
         out += ["## Your scores", "", "| scale | score | result |", "| --- | --- | --- |"]
         for name, s in ctx["scores"].items():
@@ -123,9 +119,10 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
             sessions = _span(rec["sessions"])
             if rec["interval_weeks"]:
                 sessions += f", every {_span(rec['interval_weeks'], ' weeks')}"
+            out += [f"### {rec['name']} ({rec['setting']})", ""]
+            if rec["starts_after_weeks"]:
+                out.append(f"- **Not before:** week {rec['starts_after_weeks']}")
             out += [
-                f"### {rec['name']} ({rec['setting']})",
-                "",
                 f"- **For:** {targets}",
                 f"- **Why:** {rec['rationale']}",
                 f"- **Evidence:** {ev['level']} [{', '.join(ev['references'])}] (certainty: {ev['certainty']})",
@@ -149,6 +146,13 @@ def render_markdown(plan: Plan, assessment: Any | None = None) -> str:
             f"| {ctx['names'].get(e['treatment'], e['treatment'])} | {e['kind']}: {e['reason']} | "
             f"{', '.join(e['references'])} |"
             for e in p["excluded"]
+        ]
+        out.append("")
+    if p["not_chosen"]:
+        out += ["## Your preferences not in this plan", ""]
+        out += [
+            f"- **{ctx['names'].get(n['treatment'], n['treatment'])}:** {n['reason']}"
+            for n in p["not_chosen"]
         ]
         out.append("")
     out += ["## Warnings", ""] + [f"- {w}" for w in p["warnings"]] + [""]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from scarwise.assess import load_questions, should_ask
-from scarwise.assess.questions import get_path, set_path
+from scarwise.assess import applies, load_questions
+from scarwise.assess.questions import get_path, set_path, site_rows
 from scarwise.errors import InvalidInput, Problem
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "follow_ups",
     "next_step",
     "read_step",
+    "site_rows",
     "step_view",
 ]
 
@@ -56,6 +57,10 @@ class StepView:
     questions: list[Any]
     values: dict[str, Any]
     errors: dict[str, str]
+    #: for each ``sites`` question: the scar types to place, as (answer key, label) pairs
+    rows: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: the regions chosen so far (the places a ``sites`` question offers)
+    regions: list[str] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -95,7 +100,7 @@ def decode_answers(text: str | None) -> dict[str, Any]:
 
 def applicable(section: Any, answers: Mapping[str, Any]) -> list[Any]:
     """The questions of ``section`` that apply given the answers so far."""
-    return [q for q in section.questions if should_ask(q.ask_if, list(q.ask_if_any), dict(answers))]
+    return [q for q in section.questions if applies(q, dict(answers))]
 
 
 def next_step(answers: Mapping[str, Any], start: int, direction: int = 1) -> int | None:
@@ -122,7 +127,11 @@ def step_view(
     values = {q.field: _get(answers, q.field) for q in questions}
     if submitted:
         values.update(submitted)
-    return StepView(index, len(sections), section, questions, values, dict(errors or {}))
+    rows = {q.field: site_rows(answers) for q in questions if q.kind == "sites"}
+    regions = [r for r in (_get(answers, "regions") or []) if isinstance(r, str)]
+    return StepView(
+        index, len(sections), section, questions, values, dict(errors or {}), rows, regions
+    )
 
 
 def read_step(
@@ -138,11 +147,23 @@ def read_step(
     raw: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for q in applicable(section, answers):
-        if q.kind == "list":
+        if q.kind == "sites":
+            regions = [r for r in (_get(answers, "regions") or []) if isinstance(r, str)]
+            sites: dict[str, list[str]] = {}
+            for key, _label in site_rows(answers):
+                chosen = [c for c in lists.get(f"{q.field}.{key}", []) if c in regions]
+                raw[f"{q.field}.{key}"] = chosen
+                if not chosen:
+                    errors[q.field] = "tick at least one place for each kind of scar"
+                sites[key] = chosen
+            if q.field not in errors:
+                _set(updated, q.field, sites)
+            continue
+        if q.kind in ("list", "flags"):
             chosen = list(lists.get(q.field, []))
             raw[q.field] = chosen
             allowed = {str(c.value): c.value for c in q.choices}
-            if not chosen:
+            if not chosen and q.kind == "list":
                 errors[q.field] = "choose at least one"
             elif any(c not in allowed for c in chosen):
                 errors[q.field] = "choose from the options shown"
@@ -193,13 +214,15 @@ def _parse(q: Any, text: str) -> tuple[Any, str | None]:
             if str(choice.value) == text:
                 return choice.value, None
         return None, "choose one of the options"
-    if q.kind in {"money", "days"}:
+    if q.kind in {"money", "days", "months"}:
         if not text:
             return None, None
         try:
-            number = float(text) if q.kind == "money" else int(text)
+            number = float(text) if q.kind in ("money", "months") else int(text)
         except ValueError:
             return None, "enter a number, or leave it empty for no limit"
+        if q.kind == "months" and not 0 <= number <= 1200:
+            return None, "enter a number of months from 0 to 1200, or leave it empty"
         if number < 0:
             return None, "enter 0 or more, or leave it empty for no limit"
         return number, None
