@@ -123,7 +123,7 @@ def read_json(data: bytes | str, *, limits: JsonLimits = JsonLimits(), field: st
         text = raw.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as err:
         raise InvalidInput(
-            problems=[Problem(field, "UTF-8 JSON", "bytes that are not UTF-8")]
+            problems=[Problem(field, "well-formed JSON", "bytes that are not UTF-8")]
         ) from err
     try:
         return json.loads(

@@ -35,6 +35,7 @@ __all__ = [
     "normalise_url",
     "prepare_sqlite_file",
     "sqlite_path",
+    "sqlite_url",
 ]
 
 BUSY_TIMEOUT_MS = 30_000
@@ -69,6 +70,11 @@ def normalise_url(url: str) -> URL:
 def backend_of(url: URL) -> str:
     """``"sqlite"`` or ``"postgresql"``."""
     return url.get_backend_name()
+
+
+def sqlite_url(path: Path) -> URL:
+    """The URL of the SQLite file ``path`` (any characters in the path, ``?`` and ``#`` too)."""
+    return URL.create("sqlite", database=str(path))
 
 
 def sqlite_path(url: URL) -> Path:

@@ -2,7 +2,9 @@
 
 Uploads pass the intake gate (:func:`scarwise.intake.read_photo`) before anything looks at them;
 results are shown once (pictures as ``data:`` URLs, never stored under a path) and, when a
-person is chosen, saved to their records.
+person is chosen, saved to their records. One analysis runs at a time (a second gets the 429
+page, :meth:`~scarwise.web.context.WebContext.heavy_analysis`), and the 3-D photos together stay
+within ``SCARWISE_MAX_ANALYSIS_PIXELS`` (413, checked from the headers before decoding).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from scarwise.imaging import (
     render_overlay,
 )
 from scarwise.intake import IntakeLimits, read_photo
-from scarwise.web.context import PLOT_LOCK, Context, WebContext, page
+from scarwise.web.context import PLOT_LOCK, Context, WebContext, check_pixel_budget, page
 from scarwise.web.forms import positive, read_upload
 from scarwise.web.guard import require_csrf
 
@@ -55,10 +57,11 @@ def analyze_page(
     person_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> HTMLResponse:
     person = _person_or_none(ctx, person_id)
-    data = read_upload(photo)
-    image = read_photo(data, limits=IntakeLimits.from_settings(ctx.settings), name="photo")
-    result = analyze_photo(image, region=region, pixel_mm=positive("pixel_mm", pixel_mm))
-    overlay = _b64(render_overlay(image, result))
+    with ctx.heavy_analysis():
+        data = read_upload(photo)
+        image = read_photo(data, limits=IntakeLimits.from_settings(ctx.settings), name="photo")
+        result = analyze_photo(image, region=region, pixel_mm=positive("pixel_mm", pixel_mm))
+        overlay = _b64(render_overlay(image, result))
     if person is not None:
         _save_analysis(ctx, person.id, data, result.to_json_dict(), name="photo")
         log.info("colour analysis saved (person %s)", person.id)
@@ -80,19 +83,21 @@ def analyze3d_page(
     if len(images) < 3:
         raise InvalidInput(problems=[Problem("images", "3 or more photos", len(images))])
     names = [f.filename or f"image{i}" for i, f in enumerate(images)]
-    blobs = [read_upload(f) for f in images]
     limits = IntakeLimits.from_settings(ctx.settings)
-    photos = [read_photo(b, limits=limits, name=f"image{i}") for i, b in enumerate(blobs)]
-    light_set = parse_lights(parse_document(lights, fmt="json", field="lights"), names)
-    size_mm = positive("pixel_mm", pixel_mm)
-    if size_mm is None:
-        raise InvalidInput(problems=[Problem("pixel_mm", "a number greater than 0", "nothing")])
-    result = analyze_scars_3d(photos, light_set, size_mm)
-    with PLOT_LOCK:
-        shown = [
-            ("Scars outlined and numbered", _b64(overlay_png(result, photos[0].pixels))),
-            ("Depth below the surrounding skin", _b64(depth_image_png(result))),
-        ]
+    with ctx.heavy_analysis():
+        blobs = [read_upload(f) for f in images]
+        check_pixel_budget(blobs, ctx.settings)
+        photos = [read_photo(b, limits=limits, name=f"image{i}") for i, b in enumerate(blobs)]
+        light_set = parse_lights(parse_document(lights, fmt="json", field="lights"), names)
+        size_mm = positive("pixel_mm", pixel_mm)
+        if size_mm is None:
+            raise InvalidInput(problems=[Problem("pixel_mm", "a number greater than 0", "nothing")])
+        result = analyze_scars_3d(photos, light_set, size_mm)
+        with PLOT_LOCK:
+            shown = [
+                ("Scars outlined and numbered", _b64(overlay_png(result, photos[0].pixels))),
+                ("Depth below the surrounding skin", _b64(depth_image_png(result))),
+            ]
     if person is not None:
         _save_analysis(ctx, person.id, blobs[0], result.to_json_dict(), name="image0")
         log.info("3-D analysis saved (person %s)", person.id)
