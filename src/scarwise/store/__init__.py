@@ -44,14 +44,13 @@ Importing this package imports SQLAlchemy; ``import scarwise`` does not.
 
 from scarwise.store.backups import backup, restore
 from scarwise.store.checks import known_treatments
-from scarwise.store.doctor import DoctorResult, doctor
+from scarwise.store.doctor import doctor
 from scarwise.store.opening import open_store, photo_dir_for
 from scarwise.store.store import Store
 from scarwise.store.transfer import EXPORT_SCHEMA, ExportDocument, export_zip, import_zip
 
 __all__ = [
     "EXPORT_SCHEMA",
-    "DoctorResult",
     "ExportDocument",
     "Store",
     "backup",
