@@ -26,6 +26,7 @@ __all__ = ["member_table", "open_archive", "read_member"]
 
 _METHODS: Final = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 _ENCRYPTED: Final = 0x1
+_CHUNK: Final = 1 << 20
 #: What ``zipfile`` and ``zlib`` raise on a damaged or unsupported archive.
 _ZIP_ERRORS: Final = (
     zipfile.BadZipFile,
@@ -88,15 +89,22 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes
         )
     if info.file_size > limit:
         raise InvalidInput(problems=[Problem(name, f"at most {limit} bytes", info.file_size)])
+    chunks: list[bytes] = []
+    size = 0
     try:
         with zf.open(info) as fh:
-            data = fh.read(limit + 1)
-            if len(data) <= limit:
-                fh.read(1)  # reach the end, where zipfile checks the CRC-32
-    except _ZIP_ERRORS as err:
+            # In small pieces: zipfile inflates as much as it is asked for before it cuts the
+            # data at the size its header gives, so one large read of a lying member would
+            # inflate up to the whole limit at once.
+            while chunk := fh.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise InvalidInput(
+                        problems=[Problem(name, f"at most {limit} bytes", f"more than {limit}")]
+                    )
+                chunks.append(chunk)
+    except _ZIP_ERRORS as err:  # the CRC-32 is checked when the end is reached
         raise InvalidInput(
             problems=[Problem(name, "an intact member", "damaged data (checksum or compression)")]
         ) from err
-    if len(data) > limit:
-        raise InvalidInput(problems=[Problem(name, f"at most {limit} bytes", f"more than {limit}")])
-    return data
+    return b"".join(chunks)

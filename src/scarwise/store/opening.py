@@ -73,7 +73,11 @@ def open_store(
     parsed = normalise_url(raw)
     engine = make_engine(parsed)
     if migrate:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     store = Store(
         engine,
         Path(photo_dir) if photo_dir is not None else photo_dir_for(raw, settings),
