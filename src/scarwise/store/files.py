@@ -68,7 +68,8 @@ class PhotoFiles:
         # Write to a temporary file in the same directory, then rename: readers never see half a file.
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=".png")
         try:
-            os.fchmod(fd, PRIVATE_FILE)
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -80,10 +81,20 @@ class PhotoFiles:
         return digest, True
 
     def read(self, sha256: str) -> bytes:
-        """The stored bytes, checked against their name (:class:`InternalError` if corrupted)."""
-        data = self.path_for(sha256).read_bytes()
+        """The stored bytes, checked against their name (:class:`InternalError` if missing or
+        corrupted: the hint points at ``scarwise track doctor``)."""
+        try:
+            data = self.path_for(sha256).read_bytes()
+        except FileNotFoundError as err:
+            raise InternalError(
+                f"photo file {sha256[:12]}... is missing from {self.root}",
+                hint="run 'scarwise track doctor' to see what else is missing; restore a backup",
+            ) from err
         if sha256_hex(data) != sha256:
-            raise InternalError(f"photo file {sha256[:12]}... does not match its checksum")
+            raise InternalError(
+                f"photo file {sha256[:12]}... does not match its checksum",
+                hint="restore a backup to get the photo back",
+            )
         return data
 
     def exists(self, sha256: str) -> bool:

@@ -61,7 +61,8 @@ def open_private(path: Path) -> Iterator[BinaryIO]:
     """``path`` opened for writing (created or truncated), owner-only whatever the umask."""
     private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-    os.fchmod(fd, PRIVATE_FILE)
+    if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_TRUNC: set it
+        os.fchmod(fd, PRIVATE_FILE)
     with os.fdopen(fd, "wb") as fh:
         yield fh
 

@@ -66,12 +66,12 @@ def _error(description: str) -> dict[str, Any]:
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: _error("usage error"),
+    403: _error("a browser request from another site or origin"),
     422: _error("invalid input: every problem is listed"),
     500: _error("internal error (a bug): a generic message and a request id"),
 }
 _UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
-    403: _error("a browser request from another site or origin"),
     413: _error("upload too large, or too many pixels for one analysis"),
     429: _error("another analysis is running: try again when it is done"),
 }
