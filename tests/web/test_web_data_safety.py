@@ -126,14 +126,14 @@ def test_a_second_analysis_while_one_runs_gets_429(
     import scarwise.web.routes.api as api
 
     entered, release = threading.Event(), threading.Event()
-    original = api.analyze_photo
+    original = api.read_photo  # the analysis's first step, inside its slot
 
     def slow(*args, **kwargs):
         entered.set()
         assert release.wait(30)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(api, "analyze_photo", slow)
+    monkeypatch.setattr(api, "read_photo", slow)
     photo = {"photo": ("skin.png", _png(64, 48), "image/png")}
     answers: dict[str, object] = {}
     with TestClient(web_app, base_url=base_url, raise_server_exceptions=False) as c:
