@@ -227,6 +227,9 @@ def test_cli_export_out_dir(tmp_path: Path, capsys) -> None:
     assert code == 0, payload
     written = Path(payload["export"]["file"])
     assert written.parent == tmp_path and zipfile.is_zipfile(written)
+    code = run(["track", "export", "--out", f"{tmp_path / 'made'}/", "--db", db, "--json"])
+    made = Path(json.loads(capsys.readouterr().out)["export"]["file"])
+    assert code == 0 and made.parent == tmp_path / "made" and zipfile.is_zipfile(made)
 
 
 # --- memory: a child process imports each archive and reports its peak RSS ------------------

@@ -18,11 +18,11 @@ __all__ = ["backup", "export", "import_", "restore"]
 def export(
     ctx: typer.Context,
     out: Annotated[
-        Path,
+        str,
         typer.Option(
             "--out",
-            help="The zip file to write, or a directory: then scarwise-export-YYYY-MM-DD.zip "
-            "is written into it.",
+            help="The zip file to write, or a directory (an existing one, or a path ending in "
+            "/): then scarwise-export-YYYY-MM-DD.zip is written into it.",
         ),
     ],
     people: Annotated[
