@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from scarwise import errors as e
@@ -58,3 +60,10 @@ def test_unexpected_exception_is_generic() -> None:
 def test_unserialisable_got_is_shown_as_text() -> None:
     row = e.Problem("photo", "an image", object()).as_dict()
     assert isinstance(row["got"], str)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_a_got_that_is_not_a_finite_number_stays_strict_json(value: float) -> None:
+    payload = e.to_payload(e.InvalidInput(problems=[e.Problem("age", "an integer", value)]))
+    text = json.dumps(payload, allow_nan=False)  # raises if NaN or Infinity slipped through
+    assert json.loads(text)["error"]["errors"][0]["got"] in {"nan", "inf", "-inf"}

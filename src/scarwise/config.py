@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     max_upload_bytes: int = 50 * 1024 * 1024
     max_image_pixels: int = 64_000_000
+    #: Pixels of all photos of one web analysis together (the 3-D analysis takes up to 16; about
+    #: 9 bytes of memory each): eight 12-megapixel photos.
+    max_analysis_pixels: int = 96_000_000
 
     @property
     def store_url(self) -> str:
@@ -36,6 +39,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'scarwise.db'}"
+
+    @property
+    def web_secret_file(self) -> Path:
+        """The web app's secret (signs CSRF tokens), an owner-only file in the data dir."""
+        return self.data_dir / "web-secret"
 
     @property
     def photo_dir(self) -> Path:

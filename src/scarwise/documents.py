@@ -6,7 +6,6 @@ YAML is read with ``safe_load`` only.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import yaml
 
 from scarwise.errors import InvalidInput, NotFound, Problem
+from scarwise.intake.json_gate import read_json
 
 __all__ = ["load_document", "parse_document"]
 
@@ -43,17 +43,15 @@ def parse_document(text: str, *, fmt: str, source: str = "<input>", field: str =
     """Parse JSON or YAML text; empty or malformed text is :class:`InvalidInput`."""
     if not text.strip():
         raise InvalidInput(problems=[Problem(field, f"a {fmt.upper()} document", "an empty file")])
+    if fmt != "yaml":
+        return read_json(text, field=field)  # size, depth, NaN and huge numbers refused
     try:
-        if fmt == "yaml":
-            return yaml.safe_load(text)
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InvalidInput(
-            problems=[
-                Problem(field, "valid JSON", f"{err.msg} at line {err.lineno} column {err.colno}")
-            ]
-        ) from err
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
         where = getattr(err, "problem_mark", None)
         at = f" at line {where.line + 1} column {where.column + 1}" if where is not None else ""
         raise InvalidInput(problems=[Problem(field, "valid YAML", f"malformed YAML{at}")]) from err
+    except RecursionError as err:  # PyYAML composes nested collections recursively
+        raise InvalidInput(
+            problems=[Problem(field, "YAML nested less deeply", "too deep to read")]
+        ) from err

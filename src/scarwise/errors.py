@@ -280,8 +280,9 @@ def _expected_from_pydantic(item: dict[str, Any]) -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    """``value`` if it is strict JSON (no NaN or Infinity), else a short text for it."""
     try:
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         return _short_repr(value)
     return value
@@ -296,7 +297,7 @@ def _short_repr(value: Any, limit: int = 80) -> str:
 
 def _is_json(value: Any) -> bool:
     try:
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         return False
     return True

@@ -171,3 +171,16 @@ def test_depth_page_shows_measurements(client: TestClient, token: str, scene) ->
     assert response.status_code == 200, response.text[:500]
     assert response.text.count('src="data:image/png;base64,') == 2
     assert "Each scar" in response.text
+
+
+def test_depth_page_refuses_deeply_nested_lights_in_words(
+    client: TestClient, token: str, scene
+) -> None:
+    files = scene_files(scene, "png16")
+    response = client.post(
+        "/analyze3d",
+        data={"csrf_token": token, "lights": "[" * 3000, "pixel_mm": "0.1"},
+        files=[("images", (name, data, "image/png")) for name, data in files],
+    )
+    assert response.status_code == 422
+    assert "nested" in response.text

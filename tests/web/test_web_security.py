@@ -244,3 +244,122 @@ def test_a_websocket_from_a_foreign_host_is_closed() -> None:
         asyncio.run(guard(scope, receive, send))
         assert reached == expected
         assert sent == ([{"type": "websocket.close", "code": 1008}] if not expected else [])
+
+
+# --- cross-origin requests and signed CSRF tokens --------------------------------------------
+
+OTHER_PORT = "http://127.0.0.1:9999"  # another server on this computer: same site, other origin
+
+
+def _people(client: TestClient) -> str:
+    return client.get("/people").text
+
+
+def test_a_form_post_from_another_port_is_refused(client: TestClient, token: str) -> None:
+    for headers in (
+        {"Origin": OTHER_PORT},
+        {"Origin": OTHER_PORT, "Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    ):
+        response = client.post(
+            "/people",
+            data={"name": "Mallory", "csrf_token": token},
+            headers=headers,
+            follow_redirects=False,
+        )
+        assert response.status_code == 403, headers
+        assert "another web site or another port" in response.text
+        _assert_secured(response.headers)
+    assert "Mallory" not in _people(client)
+
+
+def test_a_form_post_from_scarwise_itself_is_accepted(client: TestClient, token: str) -> None:
+    for name, headers in (
+        ("Ann", {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}),
+        ("Bob", {"Origin": "null", "Sec-Fetch-Site": "same-origin"}),  # Referrer-Policy no-referrer
+        ("Cy", {}),  # not a browser: the token decides
+    ):
+        response = client.post(
+            "/people",
+            data={"name": name, "csrf_token": token},
+            headers=headers,
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, (name, response.text[:300])
+    assert all(n in _people(client) for n in ("Ann", "Bob", "Cy"))
+
+
+def test_the_json_api_refuses_cross_origin_posts(client: TestClient) -> None:
+    profile = {"age": 30, "fitzpatrick": 3, "scars": {"rolling": 2}}
+    for headers in ({"Origin": OTHER_PORT}, {"Sec-Fetch-Site": "same-site"}):
+        response = client.post("/api/v1/plan", json=profile, headers=headers)
+        assert response.status_code == 403
+        body = response.json()
+        assert body["ok"] is False and body["error"]["code"] == "usage"
+        assert body["error"]["errors"][0]["field"] == "origin"
+    assert client.post("/api/v1/plan", json=profile).status_code == 200  # curl, scripts
+    same = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/api/v1/plan", json=profile, headers=same).status_code == 200
+    assert client.get("/api/v1/health", headers={"Origin": OTHER_PORT}).status_code == 200
+
+
+def test_a_planted_cookie_is_worthless(web_app: FastAPI, base_url: str) -> None:
+    """Another port of 127.0.0.1 can set a cookie for this host; its token is not signed."""
+    planted = "p" * 43
+    with TestClient(web_app, base_url=base_url) as c:
+        c.cookies.set("scarwise_csrf", planted)
+        response = c.post(
+            "/people", data={"name": "Mallory", "csrf_token": planted}, follow_redirects=False
+        )
+        assert response.status_code == 403
+        forged = "p" * 43 + "." + "q" * 43
+        c.cookies.set("scarwise_csrf", forged)
+        response = c.post(
+            "/people", data={"name": "Mallory", "csrf_token": forged}, follow_redirects=False
+        )
+        assert response.status_code == 403
+        assert "Mallory" not in c.get("/people").text
+
+
+def test_tokens_are_signed_with_a_secret_of_the_data_dir(tmp_path: Path, base_url: str) -> None:
+    import stat
+
+    from scarwise.config import Settings
+    from scarwise.web import create_app
+
+    def token_of(app: FastAPI) -> str:
+        with TestClient(app, base_url=base_url) as c:
+            c.get("/")
+            value = c.cookies.get("scarwise_csrf")
+            assert value
+            return value
+
+    def accepted(app: FastAPI, value: str) -> bool:
+        with TestClient(app, base_url=base_url) as c:
+            c.cookies.set("scarwise_csrf", value)
+            response = c.post(
+                "/people", data={"name": "Ann", "csrf_token": value}, follow_redirects=False
+            )
+            return response.status_code == 303
+
+    mine = Settings(data_dir=tmp_path / "mine", database_url=None)
+    theirs = Settings(data_dir=tmp_path / "theirs", database_url=None)
+    value = token_of(create_app(mine))
+    assert accepted(create_app(mine), value)  # the same data dir after a restart
+    assert not accepted(create_app(theirs), value)  # another scarwise's token
+    secret = mine.web_secret_file
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and len(secret.read_bytes()) == 32
+
+
+def test_a_second_cookie_with_a_narrower_path_does_not_lock_the_user_out(
+    client: TestClient, token: str
+) -> None:
+    response = client.post(
+        "/people",
+        data={"name": "Ann", "csrf_token": token},
+        headers={"Cookie": f"scarwise_csrf={'p' * 43}; scarwise_csrf={token}"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303

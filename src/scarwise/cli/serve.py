@@ -1,4 +1,9 @@
-"""``scarwise serve``: start the web app and HTTP API (default ``127.0.0.1:8000``)."""
+"""``scarwise serve``: start the web app and HTTP API (default ``127.0.0.1:8000``).
+
+scarwise has no login: whoever reaches the server can read and change everything in the store.
+So it binds to loopback by default, and binding to another address prints a plain warning
+saying so. The server runs with the umask ``077``: every file it creates is owner-only.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import typer
 
 from scarwise.cli.output import stderr
 
-__all__ = ["register"]
+__all__ = ["exposure_warning", "register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +46,7 @@ def serve_command(
         False, "--debug", help="Log tracebacks of internal errors (never sent to clients)."
     ),
 ) -> None:
+    from scarwise.cli.track._common import private_umask
     from scarwise.config import Settings
     from scarwise.web import create_app
     from scarwise.web.guard import is_loopback
@@ -50,15 +56,22 @@ def serve_command(
     console = stderr()
     if not is_loopback(host):
         console.print(
-            f"[bold red]WARNING[/]: binding to {host} makes scarwise reachable from other machines on your "
-            "network. It has no login outside clinic mode, and it holds health data and face photos. "
-            "Use 127.0.0.1 unless you know exactly why not.",
-            markup=True,
-            highlight=False,
+            f"[bold red]WARNING[/]: {exposure_warning(host)}", markup=True, highlight=False
         )
     app = create_app(settings, bind_host=host, allowed_hosts=allow_host, debug=debug)
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"scarwise {app.version} serving on http://{shown}:{port}/ (Ctrl+C stops)", markup=False
     )
-    run(app, host=host, port=port, debug=debug)
+    with private_umask():
+        run(app, host=host, port=port, debug=debug)
+
+
+def exposure_warning(host: str) -> str:
+    """What binding to a non-loopback ``host`` means, in plain words."""
+    return (
+        f"binding to {host} makes scarwise reachable from other machines on your network. "
+        "scarwise has no login: anyone who can reach this address can read every record and "
+        "face photo in the store, and change or delete them. Use 127.0.0.1 (the default) "
+        "unless every machine on this network is yours."
+    )

@@ -52,6 +52,7 @@ __all__ = [
     "IntakeLimits",
     "Photo",
     "detect_format",
+    "image_pixels",
     "read_photo",
     "read_photo_file",
 ]
@@ -310,6 +311,42 @@ def read_photo(
         sha256_original=digest,
         warnings=tuple(notes),
     )
+
+
+def image_pixels(data: bytes, *, limits: IntakeLimits = IntakeLimits(), name: str = "photo") -> int:
+    """Width x height of untrusted image bytes, read from the header: nothing is decoded.
+
+    For a budget over several photos (the 3-D analysis takes up to 16): the total is known
+    before the first one is decoded. The bytes are checked as :func:`read_photo` checks them
+    (size, format from the content, one allowed decoder), so the same files are refused.
+
+    Raises
+    ------
+    UploadTooLarge, PhotoRejected
+        As :func:`read_photo`, for the size, the format or an unreadable header.
+    """
+    if len(data) > limits.max_bytes:
+        raise UploadTooLarge(
+            f"{name}: the file is {len(data)} bytes, over the limit of {limits.max_bytes} bytes",
+            problems=[Problem(name, f"at most {limits.max_bytes} bytes", f"{len(data)} bytes")],
+            hint="set SCARWISE_MAX_UPLOAD_BYTES to allow larger files",
+        )
+    fmt = detect_format(data)
+    if fmt is None:
+        raise _rejected(name, _EXPECTED_FORMAT, "unrecognised content", "not a supported image")
+    if fmt == "heif":
+        _register_heif()
+    try:
+        with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[fmt]) as opened:
+            width, height = opened.size
+    except _DECODER_ERRORS as err:
+        raise _rejected(
+            name,
+            f"a valid {fmt.upper()} file",
+            "unreadable header",
+            f"not a readable {fmt.upper()} image",
+        ) from err
+    return int(width) * int(height)
 
 
 def read_photo_file(

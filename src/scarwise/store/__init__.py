@@ -23,7 +23,8 @@ Methods (each the function of the same name in its module): ``add_person``, ``li
 ``stop_regimen_item``, ``list_regimen``, ``log_dose`` (:mod:`~scarwise.store.regimen`);
 ``add_session``; ``add_note``; ``records``, ``history``, ``progress``
 (:mod:`~scarwise.store.records`). Functions of the store: :func:`export_zip`, :func:`import_zip`,
-:func:`backup`, :func:`restore`. Results are the pydantic models of
+:func:`backup`, :func:`restore` and :func:`doctor` (find and repair what a crash left behind).
+Results are the pydantic models of
 :mod:`scarwise.tracking.models`; errors are :class:`~scarwise.ScarwiseError` subclasses.
 
 Jobs that compute as well as keep (score and keep an assessment, analyse a stored photo, plan
@@ -33,7 +34,9 @@ Where things live: the URL is the ``url`` argument, else ``SCARWISE_DATABASE_URL
 file ``scarwise.db`` in the user data directory (``Settings.data_dir``; WAL mode, foreign keys on).
 Photos are PNG files named by their SHA-256 beside the database: ``Settings.photo_dir`` for the
 default database, ``<name>-photos/`` next to any other SQLite file, and ``Settings.photo_dir``
-for PostgreSQL (or the ``photo_dir`` argument). The schema is created and upgraded by the Alembic
+for PostgreSQL (or the ``photo_dir`` argument). Everything the store writes is owner-only
+(:mod:`~scarwise.store.privacy`); photo files change in step with their rows under a file lock
+(:mod:`~scarwise.store.locking`), so a crash leaves at most files no row names. The schema is created and upgraded by the Alembic
 revisions shipped in ``scarwise/store/migrations`` every time a store is opened.
 
 Importing this package imports SQLAlchemy; ``import scarwise`` does not.
@@ -41,6 +44,7 @@ Importing this package imports SQLAlchemy; ``import scarwise`` does not.
 
 from scarwise.store.backups import backup, restore
 from scarwise.store.checks import known_treatments
+from scarwise.store.doctor import doctor
 from scarwise.store.opening import open_store, photo_dir_for
 from scarwise.store.store import Store
 from scarwise.store.transfer import EXPORT_SCHEMA, ExportDocument, export_zip, import_zip
@@ -50,6 +54,7 @@ __all__ = [
     "ExportDocument",
     "Store",
     "backup",
+    "doctor",
     "export_zip",
     "import_zip",
     "known_treatments",

@@ -12,7 +12,7 @@ from typing import Any
 from scarwise.errors import InvalidInput, NotFound, Problem
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
-from scarwise.store.checks import MAX_LABEL, require_person
+from scarwise.store.checks import MAX_LABEL, json_problems, require_person
 from scarwise.store.rows import analysis_record
 from scarwise.tracking.models import AnalysisResult
 
@@ -41,6 +41,9 @@ def record_analysis(
         raise InvalidInput(
             problems=[Problem("result.scarwise_version", "a version string", version)]
         )
+    problems = json_problems(dict(result), "result")
+    if problems:
+        raise InvalidInput(problems=problems)
     when = store.when(date)
     row = m.Analysis(
         id=store.new_id(),

@@ -15,7 +15,7 @@ from scarwise.errors import InvalidInput, Problem, from_validation_error
 from scarwise.scales import ScoreResult, get_scale
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
-from scarwise.store.checks import require_person, text
+from scarwise.store.checks import MAX_SCORE, json_problems, require_person, text
 from scarwise.store.rows import assessment_record
 from scarwise.tracking.models import AssessmentResult
 
@@ -37,8 +37,9 @@ def add_assessment(
     Raises
     ------
     InvalidInput
-        ``result`` is not a ``score/1`` object, its score is outside 0 to its maximum, or the
-        date or rater is not acceptable.
+        ``result`` is not a ``score/1`` object, its score is outside 0 to its maximum (at most
+        :data:`~scarwise.store.checks.MAX_SCORE`), it or ``inputs`` holds a number JSON cannot
+        (NaN, infinity), or the date or rater is not acceptable.
     NotFound
         No such person, or a scale this version does not know.
     """
@@ -51,8 +52,21 @@ def add_assessment(
     except ValidationError as err:
         raise from_validation_error(err, prefix="input") from err
     get_scale(parsed.scale)
+    if not 0 <= parsed.max <= MAX_SCORE:
+        raise InvalidInput(
+            problems=[
+                Problem("input.max", f"a maximum from 0 to {MAX_SCORE}", str(parsed.max)[:40])
+            ]
+        )
     if not 0 <= parsed.score <= parsed.max:
-        raise InvalidInput(problems=[Problem("input.score", f"0 to {parsed.max}", parsed.score)])
+        raise InvalidInput(
+            problems=[Problem("input.score", f"0 to {parsed.max}", str(parsed.score)[:40])]
+        )
+    problems = json_problems(dict(result), "input")
+    if inputs is not None:
+        problems += json_problems(dict(inputs), "inputs")
+    if problems:
+        raise InvalidInput(problems=problems)
     kept = dict(result)
     region = kept.get("region") if isinstance(kept.get("region"), str) else None
     row = m.Assessment(

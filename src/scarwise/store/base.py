@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scarwise.errors import InvalidInput, Problem
 from scarwise.intake import IntakeLimits
+from scarwise.store.checks import checked_when
 from scarwise.store.engine import backend_of
 from scarwise.store.files import PhotoFiles
-from scarwise.tracking.dates import parse_when, to_utc
+from scarwise.store.locking import StoreLock, lock_path_for
+from scarwise.tracking.dates import to_utc
 
 __all__ = ["Clock", "IdFactory", "StoreBase", "When"]
 
@@ -61,6 +63,7 @@ class StoreBase:
         self.engine = engine
         self.url = url
         self.photos = PhotoFiles(photo_dir)
+        self.lock = StoreLock(lock_path_for(photo_dir))
         self.clock = clock
         self.new_id = new_id
         self.max_upload_bytes = max_upload_bytes
@@ -101,12 +104,18 @@ class StoreBase:
             try:
                 yield session
                 session.flush()
-            except (IntegrityError, DataError) as err:
+            except IntegrityError as err:
                 raise InvalidInput(
                     "the change conflicts with records already in the store (duplicate id or missing reference)",
                     problems=[
                         Problem("record", "a new id that refers to existing records", "a conflict")
                     ],
+                ) from err
+            except DataError as err:
+                raise InvalidInput(
+                    "the database cannot store a value of this change (a number out of range "
+                    "or text it refuses)",
+                    problems=[Problem("record", "values the database can store", "a bad value")],
                 ) from err
 
     @contextmanager
@@ -116,5 +125,12 @@ class StoreBase:
             yield session
 
     def when(self, value: When, field_name: str = "date") -> datetime:
-        """``value`` as an aware UTC date-time; None is now (by the store's clock)."""
-        return to_utc(self.clock()) if value is None else parse_when(value, field=field_name)
+        """``value`` as an aware UTC date-time; None is now (by the store's clock).
+
+        Raises
+        ------
+        InvalidInput
+            Not ISO 8601, no UTC offset, or outside the years the store keeps
+            (:data:`~scarwise.store.checks.FIRST_YEAR` to :data:`~scarwise.store.checks.LAST_YEAR`).
+        """
+        return to_utc(self.clock()) if value is None else checked_when(value, field_name)

@@ -4,6 +4,13 @@ SQLite transactions are begun by us, not by the driver: reads with ``BEGIN`` and
 ``BEGIN IMMEDIATE``, so a writer takes the write lock before it reads and two processes writing
 at once wait for each other (``busy_timeout``) instead of failing with "database is locked" half
 way through.
+
+Privacy on SQLite: the database file is created owner-only before SQLite opens it (SQLite gives
+its ``-wal`` and ``-shm`` files the same mode), ``secure_delete`` is on for every connection, so
+deleted rows are overwritten with zeros whatever the SQLite build's default, and
+:func:`checkpoint` moves the WAL into the database and truncates it, so a deleted person's
+name and notes are in neither file afterwards. ``trusted_schema`` is off: nothing stored in the
+schema may call functions with side effects.
 """
 
 from __future__ import annotations
@@ -18,8 +25,18 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 
 from scarwise.errors import InvalidInput, Problem, UsageError
+from scarwise.store.privacy import create_private, tighten
 
-__all__ = ["BUSY_TIMEOUT_MS", "backend_of", "make_engine", "normalise_url", "sqlite_path"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "backend_of",
+    "checkpoint",
+    "make_engine",
+    "normalise_url",
+    "prepare_sqlite_file",
+    "sqlite_path",
+    "sqlite_url",
+]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -55,6 +72,11 @@ def backend_of(url: URL) -> str:
     return url.get_backend_name()
 
 
+def sqlite_url(path: Path) -> URL:
+    """The URL of the SQLite file ``path`` (any characters in the path, ``?`` and ``#`` too)."""
+    return URL.create("sqlite", database=str(path))
+
+
 def sqlite_path(url: URL) -> Path:
     """The database file of a SQLite URL."""
     return Path(str(url.database)).expanduser()
@@ -63,8 +85,7 @@ def sqlite_path(url: URL) -> Path:
 def make_engine(url: URL) -> Engine:
     """An engine for ``url``: SQLite file (created, WAL, foreign keys) or PostgreSQL."""
     if backend_of(url) == "sqlite":
-        path = sqlite_path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(sqlite_path(url))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -83,6 +104,30 @@ def make_engine(url: URL) -> Engine:
         ) from err
 
 
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the database file owner-only (its folder too, if new); tighten one that exists."""
+    if not create_private(path):
+        for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            tighten(name)
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the WAL into the database file and truncate it (after a deletion, so the
+    deleted rows are in neither file). A reader still busy elsewhere may keep a part of the
+    WAL; the next checkpoint, at the latest when the last connection closes, completes it."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Let SQLAlchemy's 'begin' event issue BEGIN itself (the driver's implicit BEGIN is deferred
     # and cannot be made IMMEDIATE for writes).
@@ -92,6 +137,8 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA trusted_schema=OFF")
         _enable_wal(cursor)
     finally:
         cursor.close()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -33,6 +34,7 @@ __all__ = [
     "Base",
     "DoseLog",
     "Note",
+    "PendingDeletion",
     "Person",
     "Photo",
     "Plan",
@@ -122,7 +124,17 @@ class Photo(Base):
 
 class Plan(Base):
     __tablename__ = "plans"
-    __table_args__ = (Index("ix_plans_person_time", "person_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_plans_person_time", "person_id", "occurred_at"),
+        # revision 0003: at most one active plan per person, whatever runs concurrently
+        Index(
+            "ux_plans_one_active",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     person_id: Mapped[str] = _person_fk()
@@ -213,3 +225,16 @@ class AnalysisPhoto(Base):
         String(ID_LENGTH), ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# --- revision 0003: photo files waiting to be removed ------------------------------------------
+
+
+class PendingDeletion(Base):
+    """A photo file to remove once no row names it (recorded with the rows' deletion, so a crash
+    between the commit and the removal is finished later: :mod:`scarwise.store.deletions`)."""
+
+    __tablename__ = "pending_deletions"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)

@@ -1,4 +1,10 @@
-"""Opening a store: the database URL, its photo directory, and the schema brought up to date."""
+"""Opening a store: the database URL, its photo directory, and the schema brought up to date.
+
+Opening also finishes what a crash interrupted, if it can do so at once: photo files of deleted
+people still waiting for removal are removed (without waiting for other writers; the next
+purge or ``scarwise track doctor`` does it otherwise), and a photo folder an older version
+created readable by others is made owner-only.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,10 @@ from pathlib import Path
 
 from scarwise.config import Settings
 from scarwise.store.base import Clock, IdFactory
+from scarwise.store.deletions import purge_pending
 from scarwise.store.engine import backend_of, make_engine, normalise_url, sqlite_path
 from scarwise.store.migrate import upgrade
+from scarwise.store.privacy import tighten
 from scarwise.store.store import Store
 
 __all__ = ["open_store", "photo_dir_for"]
@@ -57,14 +65,19 @@ def open_store(
     Raises
     ------
     UsageError
-        ``url`` is not a SQLite or PostgreSQL URL.
+        ``url`` is not a SQLite or PostgreSQL URL, or the database was written by a newer
+        scarwise.
     """
     settings = settings or Settings()
     raw = url or settings.store_url
     parsed = normalise_url(raw)
     engine = make_engine(parsed)
     if migrate:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     store = Store(
         engine,
         Path(photo_dir) if photo_dir is not None else photo_dir_for(raw, settings),
@@ -76,4 +89,7 @@ def open_store(
         store.clock = clock
     if new_id is not None:
         store.new_id = new_id
+    if migrate:
+        tighten(store.photo_dir)
+        purge_pending(store, wait_s=0)
     return store

@@ -1,4 +1,10 @@
-"""People: add, list, read and delete a person (with every record and photo file of theirs)."""
+"""People: add, list, read and delete a person (with every record and photo file of theirs).
+
+Deleting a person leaves no trace: the rows go in one transaction that also lists their photo
+files as pending removal, the files go right after the commit (or, after a crash, at the next
+purge: :mod:`scarwise.store.deletions`), and on SQLite the WAL is checkpointed into the database
+file, where ``secure_delete`` has overwritten the deleted rows with zeros.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from sqlalchemy import delete, func, select
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase
 from scarwise.store.checks import require_person, text
+from scarwise.store.deletions import purge_pending, queue_deletions
+from scarwise.store.engine import checkpoint
 from scarwise.store.rows import person_record
 from scarwise.tracking.dates import to_utc
 from scarwise.tracking.models import (
@@ -53,10 +61,7 @@ def delete_person(store: StoreBase, person_id: str) -> DeletedResult:
             select(func.count()).select_from(m.Photo).where(m.Photo.person_id == person_id)
         )
         s.execute(delete(m.Person).where(m.Person.id == person_id))
-        still_used = (
-            set(s.scalars(select(m.Photo.sha256).where(m.Photo.sha256.in_(digests))))
-            if digests
-            else set()
-        )
-    store.photos.delete(digests - still_used)
+        queue_deletions(s, digests)
+    purge_pending(store)
+    checkpoint(store.engine)
     return DeletedResult(deleted=DeletedInfo(person=person_id, photos=int(count or 0)))

@@ -1,7 +1,9 @@
 """Photos: every one passes the intake gate and only its stripped, re-encoded PNG is kept.
 
-Files are written before their rows commit and removed again if the transaction fails, so a
-refused photo or a failed write leaves neither a row nor a file behind.
+Files are written before their rows commit, under the store lock held shared
+(:mod:`scarwise.store.locking`), and removed again if the transaction fails, so a refused photo
+or a failed write leaves neither a row nor a file behind, and a crash at any moment leaves at
+most a file no row names (``scarwise track doctor`` finds and removes it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from scarwise.intake import Photo, read_photo, read_photo_file
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
 from scarwise.store.checks import MAX_LABEL, require_person, text
+from scarwise.store.deletions import discard_unreferenced
 from scarwise.store.people import get_person
 from scarwise.store.rows import photo_record
 from scarwise.tracking.models import PhotoRecord, PhotosResult
@@ -28,6 +31,7 @@ __all__ = [
     "photo",
     "photo_png",
     "prune_photo_files",
+    "prune_photo_files_locked",
 ]
 
 
@@ -120,8 +124,15 @@ def photo_png(store: StoreBase, photo_id: str) -> bytes:
 
 
 def prune_photo_files(store: StoreBase) -> int:
-    """Delete photo files that no photo row names (left by a crash between a commit and the
-    file removal that follows it); returns how many were removed."""
+    """Delete photo files that no photo row names (left by a crash between a file's write and
+    its row, or between a deletion's commit and the file removal); returns how many were
+    removed. Waits for writers (the store lock, exclusive)."""
+    with store.lock.exclusive():
+        return prune_photo_files_locked(store)
+
+
+def prune_photo_files_locked(store: StoreBase) -> int:
+    """As :func:`prune_photo_files`, for a caller already holding the lock exclusive."""
     with store.reading() as s:
         referenced = set(s.scalars(select(m.Photo.sha256)))
     return store.photos.remove_unreferenced(referenced)
@@ -137,26 +148,27 @@ def _store_photos(
     written: list[str] = []
     rows: list[m.Photo] = []
     try:
-        for original, (width, height), png in items:
-            digest, new = store.photos.put(png)
-            if new:
-                written.append(digest)
-            rows.append(
-                m.Photo(
-                    id=store.new_id(),
-                    person_id=person_id,
-                    occurred_at=when,
-                    sha256_original=original,
-                    sha256=digest,
-                    width_px=width,
-                    height_px=height,
-                    region=region,
+        with store.lock.shared():
+            for original, (width, height), png in items:
+                digest, new = store.photos.put(png)
+                if new:
+                    written.append(digest)
+                rows.append(
+                    m.Photo(
+                        id=store.new_id(),
+                        person_id=person_id,
+                        occurred_at=when,
+                        sha256_original=original,
+                        sha256=digest,
+                        width_px=width,
+                        height_px=height,
+                        region=region,
+                    )
                 )
-            )
-        with store.writing() as s:
-            require_person(s, person_id)
-            s.add_all(rows)
+            with store.writing() as s:
+                require_person(s, person_id)
+                s.add_all(rows)
     except BaseException:
-        store.photos.delete(written)
+        discard_unreferenced(store, written)
         raise
     return PhotosResult(photos=[photo_record(r) for r in rows])

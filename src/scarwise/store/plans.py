@@ -1,5 +1,10 @@
 """Plans: a ``plan/1`` kept with its profile and knowledge-base version; the newest is active.
 
+At most one plan per person is active, whatever runs at once: a save locks the person's row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises
+writers) before it supersedes the active plan, so concurrent saves queue instead of each keeping
+its own; and a partial unique index (revision 0003) makes a second active plan impossible.
+
 The store keeps plans; planning a profile and keeping the plan is the workflow
 :func:`scarwise.workflows.save_plan`.
 """
@@ -11,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import update
 
+from scarwise.errors import InvalidInput
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
-from scarwise.store.checks import MAX_LABEL, require_person
+from scarwise.store.checks import MAX_LABEL, json_problems, require_person
 from scarwise.store.rows import plan_record
 from scarwise.tracking.models import PlanResult
 
@@ -30,6 +36,9 @@ def record_plan(
     date: When = None,
 ) -> PlanResult:
     """Keep a plan made elsewhere; it becomes the active plan (earlier ones are superseded)."""
+    problems = json_problems(dict(profile), "profile") + json_problems(dict(plan), "plan")
+    if problems:
+        raise InvalidInput(problems=problems)
     when = store.when(date)
     row = m.Plan(
         id=store.new_id(),
@@ -41,7 +50,7 @@ def record_plan(
         plan=dict(plan),
     )
     with store.writing() as s:
-        require_person(s, person_id)
+        require_person(s, person_id, lock=True)
         s.execute(
             update(m.Plan)
             .where(m.Plan.person_id == person_id, m.Plan.status == "active")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from scarwise.errors import InvalidInput, Problem
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
-from scarwise.store.checks import require_person
+from scarwise.store.checks import checked_when, require_person
 from scarwise.store.rows import (
     analysis_record,
     assessment_record,
@@ -29,7 +29,6 @@ from scarwise.store.rows import (
     regimen_record,
     session_record,
 )
-from scarwise.tracking.dates import parse_when
 from scarwise.tracking.history import EVENT_KINDS, event_of, sort_events
 from scarwise.tracking.models import (
     DoseRecord,
@@ -102,7 +101,7 @@ def progress(
     ``date_to`` defaults to now. Without ``date_from``, each measure is compared from its own
     first record ("since the beginning").
     """
-    start = parse_when(date_from, field="from") if date_from is not None else None
+    start = checked_when(date_from, "from") if date_from is not None else None
     end = store.when(date_to, "to")
     recs = records(store, person_id)
     if start is None:

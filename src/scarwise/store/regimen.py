@@ -7,9 +7,15 @@ from sqlalchemy import select
 from scarwise.errors import InvalidInput, Problem
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
-from scarwise.store.checks import require, require_person, text, treatment_problems
+from scarwise.store.checks import (
+    MAX_NOTE,
+    checked_when,
+    require,
+    require_person,
+    text,
+    treatment_problems,
+)
 from scarwise.store.rows import dose_record, regimen_record
-from scarwise.tracking.dates import parse_when
 from scarwise.tracking.models import DoseResult, DoseStatus, RegimenListResult, RegimenResult
 from scarwise.tracking.regimen import parse_frequency
 
@@ -35,7 +41,7 @@ def add_regimen_item(
     if problems:
         raise InvalidInput(problems=problems)
     start_at = store.when(start, "start")
-    stop_at = None if stop is None else parse_when(stop, field="stop")
+    stop_at = None if stop is None else checked_when(stop, "stop")
     if stop_at is not None and stop_at <= start_at:
         raise InvalidInput(
             problems=[Problem("stop", "a date after the start", stop_at.isoformat())]
@@ -47,7 +53,7 @@ def add_regimen_item(
         frequency=frequency.strip().lower(),
         start_at=start_at,
         stop_at=stop_at,
-        notes=text(notes, "notes", limit=10_000),
+        notes=text(notes, "notes", limit=MAX_NOTE),
     )
     with store.writing() as s:
         require_person(s, person_id)

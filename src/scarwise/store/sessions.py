@@ -8,7 +8,7 @@ from typing import Any
 from scarwise.errors import InvalidInput, Problem
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
-from scarwise.store.checks import require_person, text, treatment_problems
+from scarwise.store.checks import MAX_NOTE, json_problems, require_person, text, treatment_problems
 from scarwise.store.rows import session_record
 from scarwise.tracking.models import SessionResult
 
@@ -30,8 +30,11 @@ def add_session(
 ) -> SessionResult:
     """Log one procedure session (``treatment`` is a knowledge-base treatment id)."""
     problems = treatment_problems(treatment)
-    if downtime_days is not None and not (0 <= downtime_days <= 365):
-        problems.append(Problem("downtime_days", "a number of days from 0 to 365", downtime_days))
+    if downtime_days is not None and not (0 <= downtime_days <= 365):  # NaN fails too
+        problems.append(
+            Problem("downtime_days", "a number of days from 0 to 365", str(downtime_days))
+        )
+    problems += json_problems(dict(settings or {}), "settings")
     if outcome_rating is not None and outcome_rating not in range(1, 6):
         problems.append(Problem("outcome_rating", "an integer from 1 to 5", outcome_rating))
     if problems:
@@ -47,7 +50,7 @@ def add_session(
         downtime_days=downtime_days,
         side_effects=[text(x, "side_effects", required=True) or "" for x in side_effects],
         outcome_rating=outcome_rating,
-        notes=text(notes, "notes", limit=10_000),
+        notes=text(notes, "notes", limit=MAX_NOTE),
     )
     with store.writing() as s:
         require_person(s, person_id)

@@ -30,8 +30,8 @@ from scarwise.errors import (
     http_status_for,
     to_payload,
 )
-from scarwise.web.context import WebContext
-from scarwise.web.guard import too_large_error
+from scarwise.web.context import ServerBusy, WebContext
+from scarwise.web.guard import json_safe, too_large_error
 
 __all__ = ["EXCEPTION_HANDLERS", "error_response", "request_id_of"]
 
@@ -45,25 +45,29 @@ def request_id_of(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
-def error_response(request: Request, exc: BaseException) -> Response:
-    """The answer to ``exc``: the error object under ``/api/``, else the error page."""
-    status = http_status_for(exc)
+def error_response(request: Request, exc: BaseException, *, status: int | None = None) -> Response:
+    """The answer to ``exc``: the error object under ``/api/``, else the error page
+    (``status`` overrides the error's own HTTP status)."""
+    status = status or http_status_for(exc)
     rid = request_id_of(request)
-    payload = to_payload(exc, request_id=rid)
+    payload = json_safe(to_payload(exc, request_id=rid))  # a refused NaN is reported as text
     if status >= 500:
         if getattr(request.app.state, "debug", False):
             log.exception("internal error (request %s)", rid, exc_info=exc)
         else:
             log.error("internal error %s (request %s)", type(exc).__name__, rid)
+    response: Response
     if request.url.path.startswith("/api/"):
-        return JSONResponse(payload, status_code=status)
-    ctx: WebContext = request.app.state.ctx
-    return ctx.templates.TemplateResponse(
-        request,
-        "error.html",
-        {"error": payload["error"], "status": status, "csrf_token": ""},
-        status_code=status,
-    )
+        response = JSONResponse(payload, status_code=status)
+    else:
+        ctx: WebContext = request.app.state.ctx
+        response = ctx.templates.TemplateResponse(
+            request,
+            "error.html",
+            {"error": payload["error"], "status": status, "csrf_token": ""},
+            status_code=status,
+        )
+    return response
 
 
 async def _scarwise_error(request: Request, exc: Exception) -> Response:
@@ -78,7 +82,10 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     err: ScarwiseError
-    if exc.status_code == 404:
+    status = None
+    if isinstance(exc, ServerBusy):
+        err, status = exc.error, exc.status_code
+    elif exc.status_code == 404:
         err = NotFound(f"{request.url.path}: no such page or endpoint")
     elif exc.status_code == 413:
         err = too_large_error(getattr(exc, "limit", 0))
@@ -88,7 +95,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         err = MethodNotAllowed(f"{request.method} {request.url.path}: method not allowed")
     else:
         err = UsageError(str(exc.detail))
-    response = error_response(request, err)
+    response = error_response(request, err, status=status)
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value
     return response

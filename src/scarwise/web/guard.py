@@ -5,19 +5,30 @@
 1. gives it a request id (``request.state.request_id``, the ``X-Request-ID`` header);
 2. answers only an allowed ``Host`` (DNS-rebinding defence), else 400 with the contract's error
    object; :func:`allowed_hosts_for` builds the list from the address the server binds;
-3. gives every page visitor a CSRF token: the ``SameSite=Strict``, ``HttpOnly`` cookie's, or a
-   new one set on the response (``request.state.csrf_token`` for the templates). The check is
-   the double-submit pattern: :func:`require_csrf`, a dependency of the page routers, compares
-   the form field ``csrf_token`` or the ``X-CSRF-Token`` header with the cookie
-   (:func:`csrf_matches`). The JSON API changes no state and keeps no cookies, so it needs none;
-4. refuses a body over its path's byte limit (:func:`upload_limits`): up front from
+3. refuses a state-changing request (any method but GET, HEAD and OPTIONS, on the pages and the
+   JSON API alike) that a browser says comes from another site or origin
+   (:func:`cross_origin_reason`): a ``Sec-Fetch-Site`` other than ``same-origin`` or ``none``,
+   or an ``Origin`` that is not this server's own. Another port of ``127.0.0.1`` is another
+   origin but the *same site*, so ``SameSite=Strict`` cookies alone do not stop it: this check
+   does (403 with the contract's error object). Clients that send neither header (curl, scripts)
+   are not browsers and cannot be driven by a web page;
+4. gives every page visitor a CSRF token: the ``SameSite=Strict``, ``HttpOnly`` cookie's if it
+   carries this server's signature, or a new one set on the response
+   (``request.state.csrf_token`` for the templates). A token is a random nonce and its
+   HMAC-SHA256 under the server's secret (:func:`new_csrf_token`; the secret is a 0600 file in
+   the data directory, ``WebContext.csrf_secret``), so a cookie planted from another port of
+   the same host is not accepted. The check is the double-submit pattern: :func:`require_csrf`,
+   a dependency of the page routers, compares the form field ``csrf_token`` or the
+   ``X-CSRF-Token`` header with the signed cookie (:func:`csrf_matches`). The JSON API keeps no
+   cookies, so it needs none (step 3 guards it);
+5. refuses a body over its path's byte limit (:func:`upload_limits`): up front from
    ``Content-Length`` and again while streaming, so an unbounded body is never read (413 with
    the contract's error object);
-5. adds the security headers to every response (:func:`secured_headers`): a strict
+6. adds the security headers to every response (:func:`secured_headers`): a strict
    Content-Security-Policy (``default-src 'self'``, no inline scripts or styles,
    ``frame-ancestors 'none'``), ``nosniff``, ``Referrer-Policy: no-referrer``, and
    ``Cache-Control: no-store`` on everything that is not a static asset;
-6. answers an exception that escaped the app with the page or object its ``render_error``
+7. answers an exception that escaped the app with the page or object its ``render_error``
    gives (``scarwise.web.errors.error_response``), so even that answer carries the headers.
 
 It is plain ASGI (no ``BaseHTTPMiddleware``) and written by hand because neither FastAPI nor
@@ -26,10 +37,13 @@ Starlette answers these with the contract's error object.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -61,11 +75,14 @@ __all__ = [
     "allowed_hosts_for",
     "body_limit_for",
     "content_length",
+    "cross_origin_reason",
     "csrf_matches",
+    "csrf_signature_valid",
     "host_allowed",
     "host_allowlist",
     "host_header",
     "is_loopback",
+    "json_safe",
     "new_csrf_token",
     "new_request_id",
     "require_csrf",
@@ -97,7 +114,9 @@ _STATIC_HEADERS: Final[tuple[tuple[bytes, bytes], ...]] = (
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
-_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9_-]{32,64}")
+_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}")
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_SAME_ORIGIN_FETCH: Final = frozenset({"same-origin", "none"})
 _LOOPBACK_NAMES: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 #: Renders the answer to an exception that escaped the app (a page or the error object).
@@ -194,9 +213,23 @@ def _host_error(allowed: frozenset[str], host: str) -> UsageError:
 # --- CSRF -------------------------------------------------------------------------------------
 
 
-def new_csrf_token() -> str:
-    """A fresh random CSRF token (256 bits, URL-safe)."""
-    return secrets.token_urlsafe(32)
+def _signature(secret: bytes, nonce: str) -> str:
+    digest = hmac.new(secret, nonce.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def new_csrf_token(secret: bytes) -> str:
+    """A fresh CSRF token: a random nonce (256 bits) and its HMAC-SHA256 under ``secret``."""
+    nonce = secrets.token_urlsafe(32)
+    return f"{nonce}.{_signature(secret, nonce)}"
+
+
+def csrf_signature_valid(token: str | None, secret: bytes) -> bool:
+    """Whether ``token`` is a nonce signed with ``secret`` (compared in constant time)."""
+    if not token or not _TOKEN_RE.fullmatch(token):
+        return False
+    nonce, _, signature = token.partition(".")
+    return hmac.compare_digest(signature.encode(), _signature(secret, nonce).encode())
 
 
 def csrf_matches(cookie_token: str | None, submitted: str | None) -> bool:
@@ -210,31 +243,85 @@ async def require_csrf(request: Request) -> None:
     """Refuse a state-changing request whose CSRF token does not match the cookie's (403).
 
     A dependency of every page router; the token comes from the ``X-CSRF-Token`` header or the
-    form field ``csrf_token``.
+    form field ``csrf_token``, and must equal the visitor's cookie, which the guard accepted
+    only with this server's signature (a planted cookie was replaced, so nothing matches it).
     """
-    if request.method in {"GET", "HEAD", "OPTIONS"}:
+    if request.method in _SAFE_METHODS:
         return
     submitted = request.headers.get(CSRF_HEADER)
     if submitted is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else None
-    if not csrf_matches(request.cookies.get(CSRF_COOKIE), submitted):
+    signed = getattr(request.state, "csrf_from_cookie", False)
+    if not signed or not csrf_matches(getattr(request.state, "csrf_token", None), submitted):
         raise Forbidden(
             "this form has expired or did not come from scarwise (CSRF check failed)",
             hint="reload the page and try again",
         )
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
+def cross_origin_reason(scope: Scope) -> str | None:
+    """Why a browser request comes from another site or origin, or None if it does not.
+
+    ``Sec-Fetch-Site`` must be ``same-origin`` (or ``none``: typed by the user) and ``Origin``,
+    when sent, must name this server: the same host and port as the ``Host`` header (the scheme
+    is not compared, so a TLS proxy in front changes nothing). ``Origin: null`` says nothing:
+    browsers send it for scarwise's own forms, whose pages ask for ``Referrer-Policy:
+    no-referrer``; ``Sec-Fetch-Site`` decides then.
+    """
+    fetch_site = _header(scope, b"sec-fetch-site")
+    if fetch_site is not None and fetch_site.strip().lower() not in _SAME_ORIGIN_FETCH:
+        return f"Sec-Fetch-Site: {fetch_site.strip()[:40]}"
+    origin = _header(scope, b"origin")
+    if origin is None or origin.strip().lower() == "null":
+        return None
+    _, sep, netloc = origin.strip().lower().partition("://")
+    if not sep or netloc.rstrip("/") != host_header(scope).strip().lower():
+        return f"Origin: {origin.strip()[:80]}"
+    return None
+
+
+def _cross_origin_error(reason: str) -> Forbidden:
+    return Forbidden(
+        "this request came from another web site or another port of this computer; scarwise "
+        "only accepts changes from its own pages",
+        problems=[Problem("origin", "a request from scarwise's own pages", reason)],
+        hint="open scarwise's own page (the address 'scarwise serve' printed) and try there",
+    )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    found: str | None = None
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            found = bytes(value).decode("latin-1")
+    return found
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinite floats written as text (JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _cookies(scope: Scope, name: str) -> list[str]:
+    """Every value of the cookie ``name`` (a browser sends several when another page set one
+    with a narrower path or another domain attribute)."""
+    found = []
     for key, value in scope.get("headers", []):
         if key == b"cookie":
             text: str = bytes(value).decode("latin-1")
             for part in text.split(";"):
                 k, _, v = part.strip().partition("=")
                 if k == name:
-                    return v
-    return None
+                    found.append(v)
+    return found
 
 
 # --- body limits ------------------------------------------------------------------------------
@@ -328,6 +415,7 @@ class Guard:
         self.render_error = render_error or _json_error
         self.static_prefix = static_prefix
         self.cookie_free = ("/api/", static_prefix)
+        self._own_secret = secrets.token_bytes(32)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -347,6 +435,11 @@ class Guard:
             error = _host_error(self.allowed, host)
             await _send_json(secured, 400, to_payload(error, request_id=request_id))
             return
+        if scope.get("method", "GET") not in _SAFE_METHODS:
+            reason = cross_origin_reason(scope)
+            if reason is not None:
+                await self._refuse(scope, receive, secured, _cross_origin_error(reason))
+                return
         secured.cookie = self._csrf_cookie(scope, path, state)
         limit = body_limit_for(path, self.default_limit, self.limits)
         declared = content_length(scope)
@@ -373,26 +466,44 @@ class Guard:
         except Exception as exc:  # the last resort: reported by request id, never its text
             if secured.started:
                 raise
-            request = Request(scope, receive)
-            try:
-                response = self.render_error(request, exc)
-            except Exception:  # rendering the error page failed too: the plainest answer
-                log.error("error page failed (request %s)", request_id)
-                response = _json_error(request, exc)
-            await response(scope, receive, secured)
+            await self._refuse(scope, receive, secured, exc)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        """Answer with ``render_error``'s page or object for ``exc``."""
+        request = Request(scope, receive)
+        try:
+            response = self.render_error(request, exc)
+        except Exception:  # rendering the error page failed too: the plainest answer
+            log.error("error page failed (request %s)", getattr(request.state, "request_id", ""))
+            response = _json_error(request, exc)
+        await response(scope, receive, send)
+
+    def _secret(self, scope: Scope) -> bytes:
+        """The server's CSRF secret: the app context's (one per data directory), else the
+        guard's own (a guard used without a scarwise app)."""
+        ctx = getattr(getattr(scope.get("app"), "state", None), "ctx", None)
+        secret = getattr(ctx, "csrf_secret", None)
+        return secret if isinstance(secret, bytes) else self._own_secret
 
     def _csrf_cookie(
         self, scope: Scope, path: str, state: MutableMapping[str, Any]
     ) -> bytes | None:
-        """Put the visitor's CSRF token in ``state``; the ``Set-Cookie`` value when it is new."""
+        """Put the visitor's CSRF token in ``state``; the ``Set-Cookie`` value when it is new.
+
+        ``state["csrf_from_cookie"]`` says whether the token is the request's own signed cookie
+        (only then can a submitted token match it).
+        """
         if path.startswith(self.cookie_free):
             return None
-        token = _cookie(scope, CSRF_COOKIE)
-        if token is not None and _TOKEN_RE.fullmatch(token):
-            state["csrf_token"] = token
-            return None
-        token = new_csrf_token()
+        secret = self._secret(scope)
+        for token in _cookies(scope, CSRF_COOKIE):
+            if csrf_signature_valid(token, secret):
+                state["csrf_token"] = token
+                state["csrf_from_cookie"] = True
+                return None
+        token = new_csrf_token(secret)
         state["csrf_token"] = token
+        state["csrf_from_cookie"] = False
         return f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict".encode()
 
 
@@ -421,7 +532,8 @@ class _SecuredSend:
 def _json_error(request: Request, exc: BaseException) -> Response:
     """The contract's error object for ``exc`` as a JSON response (500 unless a known error)."""
     request_id = getattr(request.state, "request_id", None)
-    return JSONResponse(to_payload(exc, request_id=request_id), status_code=http_status_for(exc))
+    payload = json_safe(to_payload(exc, request_id=request_id))
+    return JSONResponse(payload, status_code=http_status_for(exc))
 
 
 async def _send_json(

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 import typer
 
-from scarwise.cli.track import people, photos, reading, records, regimen, reports, transfer
+from scarwise.cli.track import (
+    doctor,
+    people,
+    photos,
+    reading,
+    records,
+    regimen,
+    reports,
+    transfer,
+)
 
 __all__ = ["register", "track_app"]
 
@@ -31,6 +40,7 @@ for _name, _command in (
     ("import", transfer.import_),
     ("backup", transfer.backup),
     ("restore", transfer.restore),
+    ("doctor", doctor.doctor),
     ("report", reports.report),
     ("plot", reports.plot),
 ):

@@ -1,19 +1,26 @@
 """What every ``scarwise track`` command shares: the common options, and opening the store
 around one library call.
+
+A track command runs with the umask ``077``: every file it creates (the database and its
+``-wal``/``-shm``, photos, exports, backups, reports and plots) is readable by the owner only,
+whichever library writes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from scarwise.cli.output import emit, json_requested
 from scarwise.errors import InvalidInput, Problem
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from scarwise.results import Result
     from scarwise.store import Store
 
@@ -26,6 +33,7 @@ __all__ = [
     "PersonId",
     "line",
     "load_object",
+    "private_umask",
     "run_in_store",
 ]
 
@@ -41,6 +49,16 @@ TREATMENT = typer.Option(..., "--treatment", help="Treatment id (contracts/treat
 PersonId = Annotated[str, typer.Argument(help="The person's id.")]
 
 
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Create files owner-only (umask ``077``) inside the block, then restore the umask."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def run_in_store(
     ctx: typer.Context,
     db: str | None,
@@ -52,7 +70,7 @@ def run_in_store(
     from scarwise.store import open_store
 
     json_mode = json_requested(ctx, json_output)
-    with open_store(db) as store:
+    with private_umask(), open_store(db) as store:
         result = action(store)
     emit(result, json_mode=json_mode, render=(lambda c: render(c, result)) if render else None)
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from scarwise.cli.output import json_requested
 from scarwise.cli.track._common import DB, DEBUG, JSON, PersonId, line, run_in_store
 from scarwise.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["person_add", "person_app", "person_delete", "person_list"]
 
@@ -43,6 +44,8 @@ def person_list(
     """List everyone in the store."""
 
     def render(console: Console, result: Any) -> None:
+        from rich.table import Table
+
         table = Table("id", "name", "added")
         for p in result.people:
             table.add_row(p.id, p.name, p.created_at.date().isoformat())

@@ -4,10 +4,9 @@ their analyses."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from scarwise.cli.track._common import (
     DATE,
@@ -19,6 +18,9 @@ from scarwise.cli.track._common import (
     load_object,
     run_in_store,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["analysis_add", "analysis_app", "analyze", "analyze3d", "photo_add", "photo_app"]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from scarwise.cli.track._common import DB, DEBUG, JSON, PersonId, run_in_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["history", "progress"]
 
@@ -33,6 +34,8 @@ def _render_history(console: Console, result: Any) -> None:
     console.print(
         f"[bold]{result.person.name}[/] ({result.person.id}): {len(result.events)} events"
     )
+    from rich.table import Table
+
     table = Table("date", "kind", "what", show_lines=False)
     for e in result.events:
         extra = e.model_extra or {}
@@ -75,6 +78,8 @@ def progress(
 
 def _render_progress(console: Console, r: Any) -> None:
     console.print(f"[bold]{r.person.name}[/]: {r.date_from.date()} -> {r.date_to.date()}")
+    from rich.table import Table
+
     table = Table("scale", "region", "from", "to", "change")
     for c in r.scores:
         table.add_row(

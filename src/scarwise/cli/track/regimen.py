@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from scarwise.cli.track._common import (
     DATE,
@@ -18,6 +16,9 @@ from scarwise.cli.track._common import (
     line,
     run_in_store,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["dose_app", "dose_log", "regimen_add", "regimen_app", "regimen_list", "regimen_stop"]
 
@@ -85,6 +86,8 @@ def regimen_list(
     """List a person's regimen items."""
 
     def render(console: Console, result: Any) -> None:
+        from rich.table import Table
+
         table = Table("id", "treatment", "frequency", "start", "stop")
         for r in result.regimen:
             table.add_row(

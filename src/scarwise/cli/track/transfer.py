@@ -17,7 +17,14 @@ __all__ = ["backup", "export", "import_", "restore"]
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="The zip file to write.")],
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out",
+            help="The zip file to write, or a directory (an existing one, or a path ending in "
+            "/): then scarwise-export-YYYY-MM-DD.zip is written into it.",
+        ),
+    ],
     people: Annotated[
         list[str] | None, typer.Argument(help="Person ids (default: everyone).")
     ] = None,
@@ -25,7 +32,7 @@ def export(
     json_output: bool = JSON,
     debug: bool = DEBUG,
 ) -> None:
-    """Export people and their photos to one zip (schema scarwise-export/1)."""
+    """Export people and their photos to one owner-only zip (schema scarwise-export/1)."""
     from scarwise.store import export_zip
 
     run_in_store(
@@ -91,7 +98,8 @@ def restore(
     json_output: bool = JSON,
     debug: bool = DEBUG,
 ) -> None:
-    """Replace the store's content with a backup."""
+    """Replace the store's content with a backup, after checking all of it (a bad backup changes
+    nothing: exit 3)."""
     if not yes:
         if json_requested(ctx, json_output) or not sys.stdin.isatty():
             raise UsageError("restoring replaces everything in the store and needs --yes")

@@ -6,26 +6,34 @@ and answered by the handlers of ``scarwise.web.errors``.
 
 The API keeps no state and sets no cookies: every endpoint is a pure computation on the body it
 receives, so it needs no CSRF token (a cross-site page can neither read the answer, CORS being
-off, nor change anything).
+off, nor change anything). The guard still refuses a POST a browser says comes from another
+site or origin (``scarwise.web.guard``): the photo analyses are heavy, and no other page has
+business starting them.
+
+JSON bodies pass the JSON gate (:func:`scarwise.intake.read_json`): ``NaN``, ``1e400`` and
+arrays nested thousands deep are invalid input (422 with the contract's error object), not
+server errors. The photo analyses run one at a time (429 while one runs), and the 3-D analysis
+takes at most ``SCARWISE_MAX_ANALYSIS_PIXELS`` pixels in all its photos together (413, known
+from the headers before any photo is decoded).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from scarwise import scales
 from scarwise._version import __version__
 from scarwise.errors import InvalidInput, Problem
-from scarwise.intake import IntakeLimits, read_photo
+from scarwise.intake import IntakeLimits, JsonLimits, read_json, read_photo
 from scarwise.planner import Profile
 from scarwise.planner import plan as make_plan
 from scarwise.results import Result
-from scarwise.web.context import Context
-from scarwise.web.forms import json_field, read_upload
+from scarwise.web.context import Context, check_pixel_budget
+from scarwise.web.forms import read_upload
+from scarwise.web.guard import FORM_LIMIT
 from scarwise.workflows import analyze_upload, analyze_uploads_3d
 
 __all__ = ["router"]
@@ -58,10 +66,24 @@ def _error(description: str) -> dict[str, Any]:
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: _error("usage error"),
+    403: _error("a browser request from another site or origin"),
     422: _error("invalid input: every problem is listed"),
     500: _error("internal error (a bug): a generic message and a request id"),
 }
-_UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {**_ERRORS, 413: _error("upload too large")}
+_UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    413: _error("upload too large, or too many pixels for one analysis"),
+    429: _error("another analysis is running: try again when it is done"),
+}
+#: JSON bodies: the guard's byte limit, 64 levels, far more values than a profile has.
+_BODY_LIMITS = JsonLimits(max_bytes=FORM_LIMIT, max_depth=64, max_values=100_000)
+_SCALE_INPUT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "the scale's input (contracts/scales.md)",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
 
 
 def _result(model: Result) -> Response:
@@ -82,11 +104,10 @@ async def health(ctx: Context) -> dict[str, Any]:
     "/score/{scale}",
     summary="Score one validated scale (score/1)",
     responses={**_ERRORS, 404: _error("unknown scale")},
+    openapi_extra=_SCALE_INPUT_BODY,
 )
-async def score(
-    scale: str,
-    body: Annotated[dict[str, Any], Body(description="the scale's input (contracts/scales.md)")],
-) -> Response:
+async def score(scale: str, request: Request) -> Response:
+    body = _json_object(await request.body(), what="a scale input (a JSON object)")
     return _result(scales.score(scale, body))
 
 
@@ -127,22 +148,14 @@ async def plan(request: Request) -> Response:
     The body is read as it comes and handed to the planner as a dict, as ``scarwise plan``
     does with a profile file, so an invalid profile gets the CLI's errors, every problem listed.
     """
-    return _result(make_plan(_json_object(await request.body())))
+    return _result(make_plan(_json_object(await request.body(), what="a profile (a JSON object)")))
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
-    """A request body holding a JSON object."""
+def _json_object(body: bytes, *, what: str) -> dict[str, Any]:
+    """A request body holding a JSON object, parsed by the JSON gate."""
     if not body.strip():
-        raise InvalidInput(problems=[Problem("body", "a profile (a JSON object)", "an empty body")])
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        got = (
-            f"{err.msg} at character {err.pos}"
-            if isinstance(err, json.JSONDecodeError)
-            else "bytes that are not UTF-8"
-        )
-        raise InvalidInput(problems=[Problem("body", "well-formed JSON", got)]) from err
+        raise InvalidInput(problems=[Problem("body", what, "an empty body")])
+    data = read_json(body, limits=_BODY_LIMITS, field="body")
     if not isinstance(data, dict):
         raise InvalidInput(problems=[Problem("body", "an object", data)])
     return data
@@ -160,8 +173,9 @@ def analyze(
     pixel_mm: Annotated[float | None, Form(gt=0, le=100)] = None,
 ) -> Response:
     limits = IntakeLimits.from_settings(ctx.settings)
-    image = read_photo(read_upload(photo), limits=limits, name=photo.filename or "photo")
-    return _result(analyze_upload(image, region=region, pixel_mm=pixel_mm).result)
+    with ctx.heavy_analysis():
+        image = read_photo(read_upload(photo), limits=limits, name=photo.filename or "photo")
+        return _result(analyze_upload(image, region=region, pixel_mm=pixel_mm).result)
 
 
 @router.post(
@@ -176,10 +190,14 @@ def analyze3d(
     pixel_mm: Annotated[float, Form(gt=0, le=100, description="size of one pixel on the skin")],
 ) -> Response:
     names = [f.filename or f"image{i}" for i, f in enumerate(images)]
-    document = json_field("lights", lights)
+    document = read_json(lights, limits=_BODY_LIMITS, field="lights")
     limits = IntakeLimits.from_settings(ctx.settings)
-    photos = [
-        read_photo(read_upload(f), limits=limits, name=name)
-        for f, name in zip(images, names, strict=True)
-    ]
-    return _result(analyze_uploads_3d(photos, names, document, pixel_mm).result)
+    with ctx.heavy_analysis():
+        blobs = [read_upload(f) for f in images]
+        check_pixel_budget(blobs, ctx.settings)
+        photos = [
+            read_photo(blob, limits=limits, name=name)
+            for blob, name in zip(blobs, names, strict=True)
+        ]
+        del blobs
+        return _result(analyze_uploads_3d(photos, names, document, pixel_mm).result)
