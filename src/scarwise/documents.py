@@ -44,7 +44,8 @@ def parse_document(text: str, *, fmt: str, source: str = "<input>", field: str =
     if not text.strip():
         raise InvalidInput(problems=[Problem(field, f"a {fmt.upper()} document", "an empty file")])
     if fmt != "yaml":
-        return read_json(text, field=field)  # size, depth, NaN and huge numbers refused
+        # size and depth refused here; odd numbers (NaN, 1e400) by the model, which names the field
+        return read_json(text, field=field, strict_numbers=False)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -86,7 +86,13 @@ def json_shape(data: bytes) -> tuple[int, int]:
     return deepest, values
 
 
-def read_json(data: bytes | str, *, limits: JsonLimits = JsonLimits(), field: str = "body") -> Any:
+def read_json(
+    data: bytes | str,
+    *,
+    limits: JsonLimits = JsonLimits(),
+    field: str = "body",
+    strict_numbers: bool = True,
+) -> Any:
     """Parse untrusted JSON within ``limits``.
 
     Parameters
@@ -97,6 +103,9 @@ def read_json(data: bytes | str, *, limits: JsonLimits = JsonLimits(), field: st
         Size, depth and value caps.
     field
         How the document is named in error messages.
+    strict_numbers
+        Refuse ``NaN``, ``Infinity`` and out-of-range numbers here (default). ``False`` leaves
+        them to the model that validates the document, which can name the exact field.
 
     Raises
     ------
@@ -126,6 +135,8 @@ def read_json(data: bytes | str, *, limits: JsonLimits = JsonLimits(), field: st
             problems=[Problem(field, "well-formed JSON", "bytes that are not UTF-8")]
         ) from err
     try:
+        if not strict_numbers:
+            return json.loads(text)
         return json.loads(
             text,
             parse_constant=lambda name: _refuse(field, name),
