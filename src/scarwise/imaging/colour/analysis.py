@@ -34,6 +34,7 @@ from scarwise.imaging.colour.models import (
 from scarwise.imaging.colour.pigments import HAEMOGLOBIN_DENSITY, MELANIN_DENSITY
 from scarwise.imaging.colour.skin_tone import ita_category, ita_deg
 from scarwise.imaging.colour.spots import DetectedSpot, measure_skin
+from scarwise.imaging.colour.red_marks import find_red_marks
 from scarwise.imaging.colour.region import find_skin_region, mask_edge_px
 from scarwise.intake import Photo
 
@@ -161,6 +162,18 @@ def analyze_photo(
     marks = meas.spots
     if used in ("face", "skin"):
         marks = _off_the_edge(marks, region_w, edge_px=mask_edge_px(found, ww, width))
+        taken = np.zeros(region_w.shape, dtype=bool)
+        for spot in marks:
+            taken[spot.mask_slice] |= spot.mask
+        marks = marks + tuple(
+            find_red_marks(
+                linear,
+                meas.corrected,
+                region_w,
+                min_area=max(1, round(_MIN_SPOT_AREA_PX * sx * sy)),
+                taken=taken,
+            )
+        )
     spots, outlines = _spots(marks, gains, sx, sy, pixel_mm, regions_w, region_w)
     region_rows = _region_rows(corrected, meas.clean_skin, region_w, regions_w, spots, sx, sy)
     ita_value = round(ita_deg(tone[0], tone[2]), 2)

@@ -49,6 +49,7 @@ __all__ = [
     "SkinSegmentation",
     "flat_areas",
     "log_chroma",
+    "pigment_chroma_offsets",
     "segment_skin",
 ]
 
@@ -90,6 +91,18 @@ _RED_DIR: Final = _pigment_chroma(HAEMOGLOBIN_DENSITY)
 _BROWN_DIR: Final = _pigment_chroma(MELANIN_DENSITY)
 #: Chroma basis: columns are the haemoglobin and melanin chroma directions.
 _PIGMENT_BASIS_INV: Final = np.linalg.inv(np.stack([_RED_DIR, _BROWN_DIR], axis=1))
+
+
+def pigment_chroma_offsets(
+    offset: NDArray[np.floating],
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Split chroma offsets (``... x 2``, in ``(log R/G, log B/G)``) into the amounts along
+    the haemoglobin and the melanin chroma directions: (redder, browner)."""
+    coef = np.asarray(offset, dtype=np.float32) @ _PIGMENT_BASIS_INV.T.astype(np.float32)
+    return (
+        np.asarray(coef[..., 0], dtype=np.float32),
+        np.asarray(coef[..., 1], dtype=np.float32),
+    )
 
 
 def _skin_chroma_prior() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
