@@ -34,6 +34,7 @@ from scarwise.imaging.colour.models import (
 from scarwise.imaging.colour.pigments import HAEMOGLOBIN_DENSITY, MELANIN_DENSITY
 from scarwise.imaging.colour.skin_tone import ita_category, ita_deg
 from scarwise.imaging.colour.spots import DetectedSpot, measure_skin
+from scarwise.imaging.colour.quality import quality_warnings, tone_warning
 from scarwise.imaging.colour.red_marks import find_red_marks
 from scarwise.imaging.colour.region import find_skin_region, mask_edge_px
 from scarwise.intake import Photo
@@ -162,21 +163,27 @@ def analyze_photo(
     marks = meas.spots
     if used in ("face", "skin"):
         marks = _off_the_edge(marks, region_w, edge_px=mask_edge_px(found, ww, width))
-        taken = np.zeros(region_w.shape, dtype=bool)
-        for spot in marks:
-            taken[spot.mask_slice] |= spot.mask
-        marks = marks + tuple(
-            find_red_marks(
-                linear,
-                meas.corrected,
-                region_w,
-                min_area=max(1, round(_MIN_SPOT_AREA_PX * sx * sy)),
-                taken=taken,
-            )
+    taken = meas.near_shine.copy()
+    for spot in marks:
+        taken[spot.mask_slice] |= spot.mask
+    marks = marks + tuple(
+        find_red_marks(
+            linear,
+            meas.corrected,
+            region_w,
+            min_area=max(1, round(_MIN_SPOT_AREA_PX * sx * sy)),
+            taken=taken,
         )
+    )
     spots, outlines = _spots(marks, gains, sx, sy, pixel_mm, regions_w, region_w)
     region_rows = _region_rows(corrected, meas.clean_skin, region_w, regions_w, spots, sx, sy)
     ita_value = round(ita_deg(tone[0], tone[2]), 2)
+    warnings.extend(
+        _quality(rgb8, region_w, coverage=float(region_w.mean()), calibrated=calibrated)
+    )
+    off_scale = tone_warning(ita_value)
+    if off_scale is not None:
+        warnings.append(off_scale)
     result = AnalyzeResult(
         image_size_px=(width, height),
         region=used,
@@ -198,6 +205,21 @@ def analyze_photo(
     result._skin_outline = _contours(region_w, sx, sy, holes=True)
     result._skin_mask = region_w
     return result
+
+
+def _quality(
+    rgb8: NDArray[np.uint8], region_w: NDArray[np.bool_], *, coverage: float, calibrated: bool
+) -> list[str]:
+    """Quality warnings measured on a raster of at most 512 px a side."""
+    height, width = rgb8.shape[:2]
+    k = min(1.0, 512 / max(height, width))
+    size = (max(1, round(width * k)), max(1, round(height * k)))
+    small = rgb8 if k == 1.0 else cv2.resize(rgb8, size, interpolation=cv2.INTER_AREA)
+    small = np.ascontiguousarray(small, dtype=np.uint8)
+    skin = cv2.resize(region_w.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    return quality_warnings(
+        small, srgb_to_linear(small), skin, coverage=coverage, check_cast=not calibrated
+    )
 
 
 def _check_options(

@@ -36,6 +36,9 @@ STRONG_DENSITY: Final = 0.075
 WEAK_SIGMAS: Final = 3.5
 STRONG_SIGMAS: Final = 6.0
 SHINE_DENSITY: Final = 0.06  # brighter than the background by this much: shine
+#: Darker than the background by this much (natural log: under half the light) is a hair or a
+#: shadow line, never a pigment mark (a brown patch darkens skin by 10-30 %).
+HAIR_DENSITY: Final = 0.7
 # Background blur, as a fraction of the longer side of the analysed region's bounding box.
 BACKGROUND_SIGMA_FRACTION: Final = 0.1
 # A component whose widest inscribed disk has a radius under THIN_RADIUS px and whose area is
@@ -71,6 +74,7 @@ class SkinMeasurement:
     noise_density: float
     saturated_fraction: float
     excess: NDArray[np.float32]  # pigment density over the local background, per pixel
+    near_shine: NDArray[np.bool_]  # specular highlights and a rim around them
 
 
 def _to_size(small: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
@@ -192,6 +196,7 @@ def measure_skin(
     log_bg_small = np.zeros((2, 2, 3), dtype=np.float32)
     excess = np.zeros(region.shape, dtype=np.float32)
     weak = strong = excluded
+    shine = np.zeros(region.shape, dtype=bool)
     sigma = 0.0
     for it in range(iterations):
         clean = region & ~excluded
@@ -216,8 +221,9 @@ def measure_skin(
         sigma = _robust_sigma(sampled)
         weak_t = max(WEAK_DENSITY, WEAK_SIGMAS * sigma)
         strong_t = max(STRONG_DENSITY, STRONG_SIGMAS * sigma)
-        weak = region & (excess > weak_t)
-        strong = region & (excess > strong_t)
+        hair = cv2.dilate((region & (brightness > HAIR_DENSITY)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        weak = region & (excess > weak_t) & ~hair
+        strong = region & (excess > strong_t) & ~hair
         shine = region & (brightness < -max(SHINE_DENSITY, WEAK_SIGMAS * sigma))
         grown = cv2.dilate((weak | shine).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         excluded = (grown & region) | saturated
@@ -229,6 +235,7 @@ def measure_skin(
     dens = np.asarray(log_bg - log_smooth + log_field[..., None], dtype=np.float32)
     background = np.exp(log_bg)
 
+    near_shine = cv2.dilate(shine.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     # Marks: weak pixels connected to a strong one. A whole component that is thin is a hair; in
     # the others an opening cuts off attached hairs and the thin remains are dropped too.
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * opening_radius + 1,) * 2)
@@ -258,6 +265,8 @@ def measure_skin(
             sl = (slice(y0 + sy, y0 + sy + sh), slice(x0 + sx, x0 + sx + sw))
             if not (strong[sl] & comp).any() or _is_thin(comp):
                 continue
+            if (near_shine[sl] & comp).any():  # the dark rim of a highlight, not a mark
+                continue
             spots.append(
                 _spot(comp, sl, sub_area, centroids[j] + (x0, y0), dens, corrected, background)
             )
@@ -272,4 +281,5 @@ def measure_skin(
         noise_density=float(sigma),
         saturated_fraction=float(saturated.sum() / max(1, int(region.sum()))),
         excess=excess,
+        near_shine=near_shine,
     )
