@@ -31,7 +31,7 @@ from PIL import Image
 
 from scarwise.errors import InvalidInput
 from scarwise.imaging import analyze_photo
-from scarwise.imaging.colour import ita_deg, linear_to_lab, srgb_to_linear
+from scarwise.imaging.colour import ita_deg, lab_to_linear, linear_to_lab, srgb_to_linear
 from scarwise.imaging.colour import red_marks as red_marks_module
 from scarwise.imaging.face import face_features_mask, face_oval_mask, find_face_any_orientation
 from scarwise.intake import read_photo, read_photo_file
@@ -177,6 +177,16 @@ def _analyse(data: bytes) -> Any:
     return analyze_photo(read_photo(data))
 
 
+CAST = (1.1, 1.0, 0.9)
+
+
+def cast_ita(lab: tuple[float, float, float]) -> float:
+    """ITA° of a skin colour seen through :data:`CAST` (what a cast alone does to it)."""
+    lin = lab_to_linear(np.asarray(lab)) * np.asarray(CAST)
+    new = linear_to_lab(lin)
+    return ita_deg(float(new[0]), float(new[2]))
+
+
 def invariance(photos: list[Acne04Photo], count: int) -> None:
     sel = [p for p in photos if split_of(p) == "held_out"][:count]
     changes: dict[str, list[float]] = {}
@@ -194,14 +204,17 @@ def invariance(photos: list[Acne04Photo], count: int) -> None:
             spots.setdefault("gradient", []).append(abs(len(r.spots) - n0) / n0)
             naive.append(abs(_naive_ita(shifted) - _naive_ita(rgb)))
         variants = {
-            "cast": _png(colour_cast(rgb, (1.1, 1.0, 0.9))),
+            "cast (1.1, 1, 0.9): ITA against the cast's own effect": _png(
+                colour_cast(rgb, CAST)
+            ),
             "jpeg q75": jpeg_again(rgb, 75),
             "rescale 0.7x": _png(rescale(rgb, 0.7)),
-            "crop 80 %": _png(crop_centre(rgb, 0.8)),
+            "crop (central 90 %)": _png(crop_centre(rgb, 0.9)),
         }
         for name, data in variants.items():
             r = _analyse(data)
-            changes.setdefault(name, []).append(abs(r.skin_tone.ita_deg - ita0))
+            expected = cast_ita(base.skin_tone.lab) if name.startswith("cast") else ita0
+            changes.setdefault(name, []).append(abs(r.skin_tone.ita_deg - expected))
             spots.setdefault(name, []).append(abs(len(r.spots) - n0) / n0)
     print(f"\n### Invariance on {len(sel)} held-out photos\n")
     print("| change | ITA change median ° | 90th percentile ° | max ° | change in mark count (median) |")

@@ -67,7 +67,7 @@ class DetectedSpot:
 class SkinMeasurement:
     """What :func:`measure_skin` found."""
 
-    field: NDArray[np.float32]  # illumination, mean 1 over the region
+    field: NDArray[np.float32]  # illumination, 1 at the photo's centre (planar trend)
     corrected: NDArray[np.float32]  # linear RGB / field
     clean_skin: NDArray[np.bool_]  # region minus marks, hairs, shine
     spots: tuple[DetectedSpot, ...]
@@ -116,6 +116,34 @@ def _masked_log_blur(
     fallback = small[valid].mean(axis=0) if valid.any() else np.full(3, 0.5)
     small = np.where(valid[..., None], small, fallback)
     return np.asarray(np.log(np.maximum(small, 1e-4)), dtype=np.float32)
+
+
+#: The centre level may differ from the region's mean light by at most this factor either way
+#: (a plane extrapolated far from a small region must not run away).
+MAX_CENTRE_LEVEL: Final = 1.4
+
+
+def _centre_level(field: NDArray[np.float32], region: NDArray[np.bool_]) -> float:
+    """The light at the photo's centre relative to its mean over the region (``field`` has mean
+    1 there): a least-squares plane fitted to the field over the region, evaluated at the
+    centre.
+
+    Over a region symmetric about the centre (a whole close-up) this is the region's mean
+    light, as before; over a face off to one side it is the light the photo's middle gets, so
+    that a light gradient across the photo (mean brightness unchanged) or a centred crop moves
+    the skin tone little.
+    """
+    h, w = region.shape
+    step = max(1, int(np.sqrt(h * w / 40_000)))
+    ys, xs = np.nonzero(region[::step, ::step])
+    if ys.size < 10:
+        return 1.0
+    vals = field[::step, ::step][ys, xs].astype(np.float64)
+    u = (xs * step + 0.5) / w - 0.5
+    v = (ys * step + 0.5) / h - 0.5
+    design = np.stack([np.ones_like(u), u, v], axis=1)
+    coef, *_ = np.linalg.lstsq(design, vals, rcond=None)
+    return float(np.clip(coef[0], 1 / MAX_CENTRE_LEVEL, MAX_CENTRE_LEVEL))
 
 
 def _robust_sigma(values: NDArray[np.floating]) -> float:
@@ -228,9 +256,14 @@ def measure_skin(
         grown = cv2.dilate((weak | shine).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         excluded = (grown & region) | saturated
 
-    corrected = np.asarray(linear / field[..., None], dtype=np.float32)
     log_field = np.log(field)
     log_bg = _to_size(log_bg_small, (h, w))
+    # The level the light is normalised to: its planar trend at the photo's centre.
+    level = _centre_level(field, region)
+    field = np.asarray(field / level, dtype=np.float32)
+    corrected = np.asarray(linear / field[..., None], dtype=np.float32)
+    log_bg = np.asarray(log_bg + np.float32(np.log(level)), dtype=np.float32)
+    log_field = np.asarray(log_field - np.float32(np.log(level)), dtype=np.float32)
     # Per-pixel optical density over the background: log(bg) - log(smoothed / field).
     dens = np.asarray(log_bg - log_smooth + log_field[..., None], dtype=np.float32)
     background = np.exp(log_bg)
