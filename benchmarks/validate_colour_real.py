@@ -25,7 +25,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -35,6 +34,7 @@ from scarwise.imaging.colour import ita_deg, lab_to_linear, linear_to_lab, srgb_
 from scarwise.imaging.colour import red_marks as red_marks_module
 from scarwise.imaging.face import face_features_mask, face_oval_mask, find_face_any_orientation
 from scarwise.intake import read_photo, read_photo_file
+from scarwise.testing.no_skin import no_skin_pictures
 from scarwise.testing.real_photos import (
     Acne04Photo,
     acne04_photos,
@@ -50,7 +50,6 @@ from scarwise.testing.real_photos import (
     split_of,
 )
 from scarwise.testing.skin_optics import render_optics_patch, score_optics_patch
-from scarwise.testing.no_skin import no_skin_pictures
 
 ROOT = Path(__file__).resolve().parents[1]
 POLYGONS = ROOT / "tests" / "imaging" / "colour" / "data" / "acne04_skin_polygons.json"
@@ -76,7 +75,9 @@ def skin_tables(photos: list[Acne04Photo]) -> None:
     wrong = sum(r[2].not_skin_in_mask for r in rows)
     skin = sum(r[2].skin_px for r in rows)
     print("\n### Skin region against hand-drawn polygons (held-out photos)\n")
-    print("| photos | face found | precision (pixels) | coverage (pixels) | worst photo precision |")
+    print(
+        "| photos | face found | precision (pixels) | coverage (pixels) | worst photo precision |"
+    )
     print("|---|---|---|---|---|")
     worst = min(rows, key=lambda r: r[2].precision)
     print(
@@ -138,7 +139,14 @@ def lesion_tables(photos: list[Acne04Photo]) -> None:
             c = np.round(p.circles[:, :2]).astype(int).clip(0, np.array(mask.shape[::-1]) - 1)
             labels = mark_labels(mask.shape, result.spot_outlines())
             s = score_lesions(p.circles, labels, [m.kind for m in result.spots])
-            tot += [s.lesions, s.found, s.found_red, s.marks, s.marks_on_lesions, mask[c[:, 1], c[:, 0]].sum()]
+            tot += [
+                s.lesions,
+                s.found,
+                s.found_red,
+                s.marks,
+                s.marks_on_lesions,
+                mask[c[:, 1], c[:, 0]].sum(),
+            ]
         les, found, red, marks, on, centres = tot
         print(
             f"| {split} | {len(sel)} | {les:.0f} | {centres / les:.3f} | {found / les:.3f} | "
@@ -204,9 +212,7 @@ def invariance(photos: list[Acne04Photo], count: int) -> None:
             spots.setdefault("gradient", []).append(abs(len(r.spots) - n0) / n0)
             naive.append(abs(_naive_ita(shifted) - _naive_ita(rgb)))
         variants = {
-            "cast (1.1, 1, 0.9): ITA against the cast's own effect": _png(
-                colour_cast(rgb, CAST)
-            ),
+            "cast (1.1, 1, 0.9): ITA against the cast's own effect": _png(colour_cast(rgb, CAST)),
             "jpeg q75": jpeg_again(rgb, 75),
             "rescale 0.7x": _png(rescale(rgb, 0.7)),
             "crop (central 90 %)": _png(crop_centre(rgb, 0.9)),
@@ -217,7 +223,9 @@ def invariance(photos: list[Acne04Photo], count: int) -> None:
             changes.setdefault(name, []).append(abs(r.skin_tone.ita_deg - expected))
             spots.setdefault(name, []).append(abs(len(r.spots) - n0) / n0)
     print(f"\n### Invariance on {len(sel)} held-out photos\n")
-    print("| change | ITA change median ° | 90th percentile ° | max ° | change in mark count (median) |")
+    print(
+        "| change | ITA change median ° | 90th percentile ° | max ° | change in mark count (median) |"
+    )
     print("|---|---|---|---|---|")
     for name, vals in changes.items():
         v = np.asarray(vals)

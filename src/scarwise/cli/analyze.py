@@ -27,7 +27,10 @@ def analyze_command(
     ctx: typer.Context,
     photo: str = typer.Argument(..., help="Photo file: JPEG, PNG, TIFF, WebP or HEIC."),
     region: str = typer.Option(
-        "auto", "--region", help="auto (face if found, else whole image), face, or full."
+        "auto",
+        "--region",
+        help="auto (the face's skin when a face is found, else the skin found by colour), "
+        "face, or full (every pixel).",
     ),
     pixel_mm: float | None = typer.Option(
         None, "--pixel-mm", help="Size of one pixel on the skin in mm (gives areas in mm²)."

@@ -138,9 +138,9 @@ def _dermis_scattering(wl: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(2e5 * wl**-1.5 + 2e12 * wl**-4.0)
 
 
-def _layer(k: NDArray[np.float64], s: NDArray[np.float64], d_cm: float) -> tuple[
-    NDArray[np.float64], NDArray[np.float64]
-]:
+def _layer(
+    k: NDArray[np.float64], s: NDArray[np.float64], d_cm: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Kubelka-Munk reflectance and transmittance of a layer (hyperbolic form)."""
     a = (s + k) / s
     b = np.sqrt(a**2 - 1)
@@ -316,7 +316,7 @@ def render_optics_patch(
         px, py = rng.integers(0, size, 2)
         if not occupied[py, px]:
             pores[py, px] = 1.0
-    pores = cv2.GaussianBlur(pores, (0, 0), 0.8)
+    pores = np.asarray(cv2.GaussianBlur(pores, (0, 0), 0.8), dtype=np.float64)
     lin = lin * (1 - 0.9 * np.clip(pores / max(1e-9, pores.max()), 0, 1) * 0.25)[..., None]
     # One-sided light (a window to one side), mean 1; a little warmer where brighter.
     theta = rng.uniform(0, 2 * np.pi)
@@ -342,9 +342,11 @@ def render_optics_patch(
     for _ in range(int(rng.integers(2, 6))):
         cx, cy = rng.uniform(0, size, 2)
         s = rng.uniform(4, 10)
-        lin = lin + rng.uniform(0.05, 0.2) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * s * s))[
-            ..., None
-        ]
+        lin = (
+            lin
+            + rng.uniform(0.05, 0.2)
+            * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * s * s))[..., None]
+        )
     srgb = _encode(lin) * 255 + rng.normal(0, 1.2, (size, size, 3))
     pixels = np.clip(np.round(srgb), 0, 255).astype(np.uint8)
     ita = float(np.degrees(np.arctan2(lab[0] - 50.0, lab[2])))

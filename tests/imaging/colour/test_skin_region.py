@@ -83,8 +83,9 @@ def test_bars_text_and_borders_drawn_over_skin_are_not_skin() -> None:
     patch = render_skin_patch(31, ita=30.0, size=(640, 480)).pixels.copy()
     patch[40:110, 100:420] = 0  # a black privacy bar
     cv2.putText(patch, "tel 123456", (60, 420), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (250, 250, 250), 3)
-    mosaic = cv2.resize(cv2.resize(patch[200:320, 380:620], (12, 6)), (240, 120),
-                        interpolation=cv2.INTER_NEAREST)
+    mosaic = cv2.resize(
+        cv2.resize(patch[200:320, 380:620], (12, 6)), (240, 120), interpolation=cv2.INTER_NEAREST
+    )
     patch[200:320, 380:620] = mosaic  # a pixelated (mosaic) area
     result = analyze_photo(read_photo(_png(patch)))
     assert result.region == "skin"

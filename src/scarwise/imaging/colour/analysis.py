@@ -10,7 +10,7 @@ contrast, in photo pixels.
 from __future__ import annotations
 
 import math
-from typing import Final, Literal
+from typing import Final
 
 import cv2
 import numpy as np
@@ -32,11 +32,11 @@ from scarwise.imaging.colour.models import (
     Spot,
 )
 from scarwise.imaging.colour.pigments import HAEMOGLOBIN_DENSITY, MELANIN_DENSITY
-from scarwise.imaging.colour.skin_tone import ita_category, ita_deg
-from scarwise.imaging.colour.spots import DetectedSpot, measure_skin
 from scarwise.imaging.colour.quality import quality_warnings, tone_warning
 from scarwise.imaging.colour.red_marks import find_red_marks
 from scarwise.imaging.colour.region import find_skin_region, mask_edge_px
+from scarwise.imaging.colour.skin_tone import ita_category, ita_deg
+from scarwise.imaging.colour.spots import DetectedSpot, measure_skin
 from scarwise.intake import Photo
 
 __all__ = ["NO_CALIBRATION_WARNING", "analyze_photo"]

@@ -118,5 +118,8 @@ class AnalyzeResult(Result):
         small = np.asarray(self._skin_mask, dtype=np.float32)
         width, height = self.image_size_px
         if small.shape != (height, width):
-            small = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+            small = np.asarray(
+                cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR),
+                dtype=np.float32,
+            )
         return np.where(small >= 0.5, np.uint8(255), np.uint8(0))

@@ -84,7 +84,7 @@ def find_red_marks(
     region: NDArray[np.bool_],
     *,
     min_area: int = 20,
-    peak_sigmas: float = PEAK_SIGMAS,
+    peak_sigmas: float | None = None,
     taken: NDArray[np.bool_] | None = None,
 ) -> list[DetectedSpot]:
     """Small red (and dark) marks in ``region`` of a linear-RGB image.
@@ -102,10 +102,11 @@ def find_red_marks(
     min_area
         Marks smaller than this many working pixels are dropped.
     peak_sigmas
-        Peak threshold in robust sigmas of the summed contrast.
+        Peak threshold in robust sigmas of the summed contrast (default :data:`PEAK_SIGMAS`).
     """
     if region.sum() < 100:
         return []
+    peak = PEAK_SIGMAS if peak_sigmas is None else peak_sigmas
     base = float(np.clip(math.sqrt(float(region.sum())) / REFERENCE_EXTENT_PX, 0.5, 4.0))
     s_centre, s_surround, edge = 1.5 * base, 6.0 * base, 6.0 * base
     log = np.log(np.maximum(linear, np.float32(1.0 / 4096.0)))
@@ -122,11 +123,14 @@ def find_red_marks(
         region, c_red / _robust_sigma(c_red[inner]) + c_abs / _robust_sigma(c_abs[inner]), 0.0
     ).astype(np.float32)
     raw = np.where(region, c_red + c_abs, 0.0)
-    strong = (score > peak_sigmas) & (raw > MIN_CONTRAST)
-    weak = (score > GROW_FRACTION * peak_sigmas).astype(np.uint8)
+    strong = (score > peak) & (raw > MIN_CONTRAST)
+    weak = (score > GROW_FRACTION * peak).astype(np.uint8)
     join = max(1, round(2 * base))
-    weak = cv2.morphologyEx(
-        weak, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * join + 1,) * 2)
+    weak = np.asarray(
+        cv2.morphologyEx(
+            weak, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * join + 1,) * 2)
+        ),
+        dtype=np.uint8,
     )
     weak = weak & region.astype(np.uint8)
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(weak, connectivity=8)
@@ -137,7 +141,9 @@ def find_red_marks(
     seeded[0] = False
     marks: list[DetectedSpot] = []
     ring_r = max(2, round(3 * base))
-    ring_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ring_r + 1,) * 2)
+    ring_k = np.asarray(
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ring_r + 1,) * 2), dtype=np.uint8
+    )
     for i in np.flatnonzero(seeded & (stats[:, cv2.CC_STAT_AREA] >= min_area)):
         x, y, w, h, area = (int(v) for v in stats[i])
         sl = (slice(y, y + h), slice(x, x + w))
@@ -156,9 +162,7 @@ def find_red_marks(
         kind: Literal["erythema", "hyperpigmentation"] = (
             "erythema" if red_part >= ERYTHEMA_RATIO * max(abs_part, 0.0) else "hyperpigmentation"
         )
-        marks.append(
-            _measured(kind, sl, comp, int(area), centroids[i], corrected, region, ring_k)
-        )
+        marks.append(_measured(kind, sl, comp, int(area), centroids[i], corrected, region, ring_k))
     return marks
 
 

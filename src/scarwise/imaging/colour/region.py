@@ -23,8 +23,8 @@ from scarwise.imaging.colour.skin_segmentation import (
 from scarwise.imaging.face import (
     FaceLandmarks,
     face_features_mask,
-    face_oval_mask,
     face_outskirts_mask,
+    face_oval_mask,
     face_regions,
     face_skin_mask,
     find_face_any_orientation,

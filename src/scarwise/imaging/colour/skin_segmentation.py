@@ -232,8 +232,8 @@ def flat_areas(rgb8: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.boo
     img = np.ascontiguousarray(rgb8[::step, ::step]).astype(np.float32)
     std = np.max(np.stack([_local_std(img[..., c], 5) for c in range(3)], axis=-1), axis=-1)
     flat = (std < FLAT_STD).astype(np.uint8)
-    flat = cv2.morphologyEx(flat, cv2.MORPH_OPEN, _disk(2))
-    flat = cv2.morphologyEx(flat, cv2.MORPH_CLOSE, _disk(3))
+    flat = np.asarray(cv2.morphologyEx(flat, cv2.MORPH_OPEN, _disk(2)), dtype=np.uint8)
+    flat = np.asarray(cv2.morphologyEx(flat, cv2.MORPH_CLOSE, _disk(3)), dtype=np.uint8)
     flat = _fill_holes(flat) | _mosaics(flat)
     h, w = size
     small = cv2.resize(flat.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
@@ -307,7 +307,7 @@ def _colour_seeds(
     idx = np.floor((c - lo) / 0.04).astype(int)
     hist = np.zeros((int(bins[0]), int(bins[1])), dtype=np.float32)
     np.add.at(hist, (idx[:, 0], idx[:, 1]), 1.0)
-    hist = cv2.GaussianBlur(hist, (0, 0), 1.5)
+    hist = np.asarray(cv2.GaussianBlur(hist, (0, 0), 1.5), dtype=np.float32)
     # Weigh each bin by the prior's density there: a large beige wall must not beat the skin.
     gx, gy = np.meshgrid(
         lo[0] + (np.arange(hist.shape[0]) + 0.5) * 0.04,
@@ -319,14 +319,14 @@ def _colour_seeds(
     peak = np.array(np.unravel_index(int(np.argmax(hist)), hist.shape), dtype=np.float64)
     mode = lo + (peak + 0.5) * 0.04
     near = np.linalg.norm(chroma - mode.astype(np.float32), axis=-1) < 0.12
-    seeds = cand & near
+    seeds = np.asarray(cand & near, dtype=bool)
     # The largest connected pieces of the seeds (skin is one or a few regions).
     n, labels, stats, _ = cv2.connectedComponentsWithStats(seeds.astype(np.uint8), connectivity=8)
     if n <= 2:
         return seeds
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= 0.2 * areas.max()) + 1
-    return np.isin(labels, keep)
+    return np.asarray(np.isin(labels, keep), dtype=bool)
 
 
 def segment_skin(
@@ -355,7 +355,7 @@ def segment_skin(
     """
     h, w = rgb8.shape[:2]
     side = min(h, w)
-    chroma = cv2.GaussianBlur(log_chroma(linear), (0, 0), 1.0)
+    chroma = np.asarray(cv2.GaussianBlur(log_chroma(linear), (0, 0), 1.0), dtype=np.float32)
     lum = np.asarray(linear @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32))
     log_lum = np.log(np.maximum(lum, _EPS)).astype(np.float32)
     edges = _edge_density(log_lum)
@@ -459,7 +459,7 @@ def _large_parts(
 ) -> NDArray[np.bool_]:
     """Components of ``mask`` of at least ``min_area`` pixels whose median ``smooth`` value is
     under ``smooth_below`` (large and even: lips, not a cluster of marks)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     out = np.zeros(mask.shape, dtype=bool)
     for i in np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= min_area) + 1:
         part = labels == i
@@ -490,7 +490,7 @@ def _strokes(
 def _clean(mask: NDArray[np.bool_], side: int) -> NDArray[np.bool_]:
     """Drop specks, fill small holes, keep the components that matter, step back from edges."""
     m = mask.astype(np.uint8)
-    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disk(max(1, side // 256)))
+    m = np.asarray(cv2.morphologyEx(m, cv2.MORPH_OPEN, _disk(max(1, side // 256))), dtype=np.uint8)
     # Fill holes smaller than a large mark (pores, marks the chroma test missed).
     holes = (m == 0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
@@ -505,5 +505,5 @@ def _clean(mask: NDArray[np.bool_], side: int) -> NDArray[np.bool_]:
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero((areas >= 0.08 * areas.max()) & (areas >= (0.03 * side) ** 2)) + 1
     out = np.isin(labels, keep).astype(np.uint8)
-    out = cv2.erode(out, _disk(1))
+    out = np.asarray(cv2.erode(out, _disk(1)), dtype=np.uint8)
     return np.asarray(out > 0)

@@ -249,7 +249,12 @@ def measure_skin(
         sigma = _robust_sigma(sampled)
         weak_t = max(WEAK_DENSITY, WEAK_SIGMAS * sigma)
         strong_t = max(STRONG_DENSITY, STRONG_SIGMAS * sigma)
-        hair = cv2.dilate((region & (brightness > HAIR_DENSITY)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        hair = (
+            cv2.dilate(
+                (region & (brightness > HAIR_DENSITY)).astype(np.uint8), np.ones((3, 3), np.uint8)
+            )
+            > 0
+        )
         weak = region & (excess > weak_t) & ~hair
         strong = region & (excess > strong_t) & ~hair
         shine = region & (brightness < -max(SHINE_DENSITY, WEAK_SIGMAS * sigma))

@@ -101,7 +101,9 @@ def face_oval_mask(
     r = round(abs(grow) * width)
     if r >= 1:
         disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-        mask = cv2.dilate(mask, disk) if grow > 0 else cv2.erode(mask, disk)
+        mask = np.asarray(
+            cv2.dilate(mask, disk) if grow > 0 else cv2.erode(mask, disk), dtype=np.uint8
+        )
     return np.asarray(mask > 0)
 
 
