@@ -299,17 +299,36 @@ def _found_turned(rgb: NDArray[np.uint8], turns: int) -> FaceLandmarks | None:
     return FaceLandmarks(points, box, face.score, face.presence)
 
 
-def find_face_any_orientation(rgb: NDArray[np.uint8]) -> FaceLandmarks | None:
+def find_face_any_orientation(
+    rgb: NDArray[np.uint8], *, max_side: int = 1280
+) -> FaceLandmarks | None:
     """Like :func:`find_face`, for a face at any quarter turn (a patient lying down, a photo
     saved sideways), with the landmarks in the photo's own pixels.
 
     The detector and mesh are trained on upright faces: on a face lying on its side or upside
     down they may still fire, with a lower score and a mesh fitted the wrong way up. So the
-    photo is tried at all four quarter turns and the most confident detection is kept.
+    photo is tried at all four quarter turns and the most confident detection is kept. The
+    search runs on a copy at most ``max_side`` pixels a side (the mesh works on a 192-px crop
+    anyway), so a 12-megapixel photo costs little more than a small one.
     """
+    height, width = rgb.shape[:2]
+    k = min(1.0, max_side / max(height, width))
+    small = rgb
+    if k < 1.0:
+        size = (max(1, round(width * k)), max(1, round(height * k)))
+        small = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     best: FaceLandmarks | None = None
     for turns in (0, 1, 3, 2):
-        face = find_face(rgb) if turns == 0 else _found_turned(rgb, turns)
+        face = find_face(small) if turns == 0 else _found_turned(small, turns)
         if face is not None and (best is None or face.score > best.score + 1e-6):
             best = face
-    return best
+    if best is None or k == 1.0:
+        return best
+    sx, sy = width / small.shape[1], height / small.shape[0]
+    points = best.points.copy()
+    points[:, 0] = (points[:, 0] + 0.5) * sx - 0.5
+    points[:, 1] = (points[:, 1] + 0.5) * sy - 0.5
+    points[:, 2] = points[:, 2] * sx
+    x0, y0, x1, y1 = best.box
+    box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
+    return FaceLandmarks(points, box, best.score, best.presence)
