@@ -163,6 +163,7 @@ def analyze_photo(
     marks = meas.spots
     if used in ("face", "skin"):
         marks = _off_the_edge(marks, region_w, edge_px=mask_edge_px(found, ww, width))
+        marks = tuple(m for m in marks if _compact(m.mask))
     taken = meas.near_shine.copy()
     for spot in marks:
         taken[spot.mask_slice] |= spot.mask
@@ -293,6 +294,24 @@ def _contours(
     found, _ = cv2.findContours(mask.astype(np.uint8), mode, cv2.CHAIN_APPROX_SIMPLE)
     scale = np.array([1 / sx, 1 / sy], dtype=np.float32)
     return [((c.reshape(-1, 2).astype(np.float32) + 0.5) * scale - 0.5) for c in found]
+
+
+#: On a face or a found skin region, a mark of the illumination-flattened detector must be
+#: compact: shading along a jaw line, a nose side or a hairline gives long, ragged regions.
+MIN_SOLIDITY: Final = 0.5
+MAX_ELONGATION: Final = 3.5
+
+
+def _compact(mask: NDArray[np.bool_]) -> bool:
+    """Solid (area over its convex hull's) and not long (minimum-area rectangle's sides)."""
+    pts = cv2.findNonZero(mask.astype(np.uint8))
+    if pts is None or len(pts) < 5:
+        return True
+    hull = float(cv2.contourArea(cv2.convexHull(pts))) + 1.0
+    _, (w, h), _ = cv2.minAreaRect(pts)
+    return float(mask.sum()) / hull >= MIN_SOLIDITY and max(w, h) / max(1.0, min(w, h)) <= (
+        MAX_ELONGATION
+    )
 
 
 def _off_the_edge(

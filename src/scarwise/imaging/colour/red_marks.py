@@ -162,8 +162,23 @@ def find_red_marks(
         kind: Literal["erythema", "hyperpigmentation"] = (
             "erythema" if red_part >= ERYTHEMA_RATIO * max(abs_part, 0.0) else "hyperpigmentation"
         )
+        if kind == "hyperpigmentation" and not _solid(comp):
+            continue  # a dark chain along a jaw line, hairline or nostril rim: shading
         marks.append(_measured(kind, sl, comp, int(area), centroids[i], corrected, region, ring_k))
     return marks
+
+
+#: A dark (not red) mark must fill at least this share of its convex hull.
+MIN_DARK_SOLIDITY: Final = 0.5
+
+
+def _solid(comp: NDArray[np.bool_]) -> bool:
+    pts = cv2.findNonZero(comp.astype(np.uint8))
+    if pts is None or len(pts) < 5:
+        return True
+    return float(comp.sum()) / (float(cv2.contourArea(cv2.convexHull(pts))) + 1.0) >= (
+        MIN_DARK_SOLIDITY
+    )
 
 
 def _measured(
