@@ -27,7 +27,10 @@ def analyze_command(
     ctx: typer.Context,
     photo: str = typer.Argument(..., help="Photo file: JPEG, PNG, TIFF, WebP or HEIC."),
     region: str = typer.Option(
-        "auto", "--region", help="auto (face if found, else whole image), face, or full."
+        "auto",
+        "--region",
+        help="auto (the face's skin when a face is found, else the skin found by colour), "
+        "face, or full (every pixel).",
     ),
     pixel_mm: float | None = typer.Option(
         None, "--pixel-mm", help="Size of one pixel on the skin in mm (gives areas in mm²)."
@@ -43,13 +46,19 @@ def analyze_command(
         "--mask",
         help="Image of the photo's size: white = skin to analyse (overrides --region).",
     ),
+    skin_mask_out: str | None = typer.Option(
+        None,
+        "--skin-mask-out",
+        help="Write the skin that was analysed to this file: an 8-bit PNG of the photo's size, "
+        "255 = analysed skin, 0 = anything else.",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     from pathlib import Path
 
     from scarwise.config import Settings
-    from scarwise.imaging import analyze_photo, render_overlay
+    from scarwise.imaging import analyze_photo, render_overlay, skin_mask_png
     from scarwise.intake import IntakeLimits, read_photo_file
 
     json_mode = json_requested(ctx, json_output)
@@ -67,6 +76,8 @@ def analyze_command(
     )
     if overlay is not None:
         Path(overlay).write_bytes(render_overlay(picture, result))
+    if skin_mask_out is not None:
+        Path(skin_mask_out).write_bytes(skin_mask_png(result))
     emit(result, json_mode=json_mode, render=lambda c: _render(c, result.to_json_dict()))
 
 

@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scarwise.imaging.align import AlignedPhotos, align_photos, align_pngs
-    from scarwise.imaging.colour import AnalyzeResult, analyze_photo, render_overlay
+    from scarwise.imaging.colour import (
+        AnalyzeResult,
+        analyze_photo,
+        render_overlay,
+        skin_mask_png,
+    )
     from scarwise.imaging.face import FaceLandmarks, FaceMesh, find_face
     from scarwise.imaging.relief import (
         Analyze3DResult,
@@ -61,6 +66,7 @@ _LAZY: dict[str, str] = {
     "AnalyzeResult": "scarwise.imaging.colour",
     "analyze_photo": "scarwise.imaging.colour",
     "render_overlay": "scarwise.imaging.colour",
+    "skin_mask_png": "scarwise.imaging.colour",
     "FaceLandmarks": "scarwise.imaging.face",
     "FaceMesh": "scarwise.imaging.face",
     "find_face": "scarwise.imaging.face",
@@ -116,6 +122,7 @@ __all__ = [
     "parse_lights",
     "photo_luminance",
     "render_overlay",
+    "skin_mask_png",
 ]
 
 

@@ -41,6 +41,12 @@ class Analyzed:
     photo_ids: list[str] = field(default_factory=list)
     analysis_id: str | None = None
 
+    @property
+    def skin_mask(self) -> npt.NDArray[Any]:
+        """The analysed skin, ``H x W`` uint8 of the photo's size (255 = skin)."""
+        mask: npt.NDArray[Any] = self.result.skin_mask()
+        return mask
+
 
 @dataclass(frozen=True)
 class Analyzed3D:

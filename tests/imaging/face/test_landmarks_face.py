@@ -118,11 +118,20 @@ def test_analyze_auto_uses_the_face() -> None:
     assert any(w.startswith("strong shading or uneven light") for w in result.warnings)
 
 
-def test_analyze_auto_without_face_falls_back_to_full_with_warning() -> None:
-    result = analyze_photo(read_photo(_jpeg(render_skin_patch(12).pixels)))
-    assert not result.face_found and result.region == "full"
-    assert "no face found: the whole image was analysed as skin" in result.warnings
-    assert result.skin_area_px == 512 * 512
+def test_analyze_auto_without_face_finds_the_skin_by_colour_with_warning() -> None:
+    """A close-up of skin has no face: the skin is found by colour and texture (issue 18: the
+    whole image is no longer taken as skin), minus a border band and the hairs."""
+    patch = render_skin_patch(12)
+    result = analyze_photo(read_photo(_jpeg(patch.pixels)))
+    assert not result.face_found and result.region == "skin"
+    assert any(
+        w.startswith("no face found: the skin was found by its colour") for w in result.warnings
+    )
+    assert 0.8 * 512 * 512 < result.skin_area_px < 512 * 512
+    mask = result.skin_mask()
+    assert mask.shape == (512, 512) and mask.dtype == np.uint8
+    assert not mask[:3].any() and not mask[:, -3:].any()  # the border band
+    assert (mask[patch.hair_mask] == 0).mean() > 0.5  # most hair pixels are left out
 
 
 def test_region_face_without_face_is_invalid_input() -> None:

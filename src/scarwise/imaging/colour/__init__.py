@@ -2,7 +2,8 @@
 
 :func:`analyze_photo` gives the ``analyze/1`` result (skin tone as CIELAB and ITA°, erythema and
 melanin indices, melanin and haemoglobin amounts, each mark with its CIEDE2000 contrast);
-:func:`render_overlay` draws the marks on the photo. The colour science underneath is public
+:func:`render_overlay` draws the marks on the photo and :func:`skin_mask_png` gives the skin
+that was analysed. The colour science underneath is public
 too: colour spaces, ITA°, pigment indices and separation, illumination and grey-card calibration.
 """
 
@@ -30,7 +31,7 @@ from scarwise.imaging.colour.models import (
     Spot,
     SpotKind,
 )
-from scarwise.imaging.colour.overlay import render_overlay
+from scarwise.imaging.colour.overlay import render_overlay, skin_mask_png
 from scarwise.imaging.colour.pigments import (
     HAEMOGLOBIN_DENSITY,
     MELANIN_DENSITY,
@@ -68,6 +69,7 @@ __all__ = [
     "pigment_amounts",
     "render_overlay",
     "separate_chromophores",
+    "skin_mask_png",
     "srgb_to_linear",
     "srgb_to_linear16",
 ]

