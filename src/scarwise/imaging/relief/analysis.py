@@ -13,17 +13,18 @@ which the workflow layer attaches (:mod:`scarwise.workflows.analysis3d`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
 from scarwise.errors import InvalidInput, Problem
+from scarwise.imaging.relief.brightness import Brightness, choose_brightness
 from scarwise.imaging.relief.finding import find_scars
 from scarwise.imaging.relief.inputs import check_inputs
 from scarwise.imaging.relief.integration import integrate_gradients
-from scarwise.imaging.relief.luminance import Encoding, photo_luminance
+from scarwise.imaging.relief.luminance import Encoding, decoding_of, photo_luminance
 from scarwise.imaging.relief.measuring import ScarMeasurement
 from scarwise.imaging.relief.models import (
     Analyze3DResult,
@@ -32,12 +33,15 @@ from scarwise.imaging.relief.models import (
     Scars3DSummary,
     ScarType,
 )
+from scarwise.imaging.relief.photo_checks import check_photos
 from scarwise.imaging.relief.photometric_stereo import (
+    SAMPLE_PIXELS,
     estimate_light_intensities,
     estimate_slopes,
-    sample_pixels,
     specular_free,
 )
+from scarwise.imaging.relief.region import grid_step
+from scarwise.imaging.relief.shine import fit_shine
 from scarwise.intake import Photo
 
 __all__ = ["analyze_luminance_3d", "analyze_scars_3d"]
@@ -52,6 +56,7 @@ def analyze_scars_3d(
     *,
     mask: npt.NDArray[Any] | None = None,
     encoding: Encoding = "auto",
+    estimate_brightness: bool | None = None,
 ) -> Analyze3DResult:
     """Measure the atrophic scars in one skin area from 3 or more photos under different lights.
 
@@ -68,6 +73,10 @@ def analyze_scars_3d(
         Optional ``H x W`` array, non-zero = skin to analyse.
     encoding
         ``auto`` (16-bit linear, 8-bit sRGB), or force ``linear`` / ``srgb``.
+    estimate_brightness
+        True: estimate the lights' brightness from the photos even when the lights file states
+        it; None (default): use stated brightnesses, else estimate them when the photos need it
+        (:mod:`~scarwise.imaging.relief.brightness`); False: never estimate.
 
     Returns
     -------
@@ -77,7 +86,9 @@ def analyze_scars_3d(
     ------
     InvalidInput
         Fewer than 3 images, sizes that differ, a lights count that does not match, coplanar
-        lights, a bad pixel size or mask; every problem is listed.
+        lights, a bad pixel size or mask; every problem is listed. Photos that leave nothing
+        sensible to compute: all the same, mostly saturated or dark, or moved too far
+        (:func:`~scarwise.imaging.relief.photo_checks.check_photos`).
     """
     problems = check_inputs([p.size_px for p in images], lights, pixel_mm, mask)
     if problems:
@@ -85,23 +96,36 @@ def analyze_scars_3d(
     k = len(images)
     w, h = images[0].size_px
     stack = np.empty((k, h, w), dtype=np.float32)
-    rgb_samples: list[F32] = []
+    step = grid_step(h * w)
+    rgb_grid: list[F32] = []
+    decoded: set[str] = set()
     for i, photo in enumerate(images):
         lum, rgb = photo_luminance(photo, encoding)
+        decoded.add(decoding_of(photo, encoding))
         stack[i] = lum
         if rgb is not None:
-            rgb_samples.append(sample_pixels(rgb[None])[0])
+            rgb_grid.append(np.ascontiguousarray(rgb.reshape(-1, 3)[::step]))
         del lum, rgb
-    rgb_sample = np.stack(rgb_samples) if len(rgb_samples) == k else None
+    rgb_sample = np.stack(rgb_grid) if len(rgb_grid) == k else None
     notes = [
         f"images[{i}]: {n}"
         for i, p in enumerate(images)
         for n in p.warnings
         if "colour profile" not in n
     ]
+    used: Literal["linear", "srgb"] | None = decoded.pop() if len(decoded) == 1 else None  # type: ignore[assignment]
     box = [stack]  # hand the stack over, so it is freed once the normals are solved
     del stack
-    return _analyze_stack(box, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+    return _analyze_stack(
+        box,
+        lights,
+        pixel_mm,
+        mask=mask,
+        rgb_grid=rgb_sample,
+        notes=notes,
+        encoding=used,
+        estimate_brightness=estimate_brightness,
+    )
 
 
 def analyze_luminance_3d(
@@ -112,14 +136,25 @@ def analyze_luminance_3d(
     mask: npt.NDArray[Any] | None = None,
     rgb_sample: F32 | None = None,
     notes: Sequence[str] = (),
+    estimate_brightness: bool | None = None,
 ) -> Analyze3DResult:
     """The pipeline on linear luminance images already in memory (``k x H x W`` float32).
 
-    ``rgb_sample`` (``k x n x 3`` linear RGB of the same pixels in every image, e.g. from
-    :func:`~scarwise.imaging.relief.photometric_stereo.sample_pixels`) lets the light brightnesses be estimated on a
-    specular-free signal; without it luminance is used.
+    ``rgb_sample`` (``k x n x 3`` linear RGB of every :func:`~scarwise.imaging.relief.region.grid_step`-th
+    pixel of each image, ``rgb.reshape(-1, 3)[::grid_step(H * W)]``) lets the light brightnesses
+    be estimated on a specular-free signal; without it luminance is used. The stack is not
+    changed (photos that moved are moved back in a copy).
     """
-    return _analyze_stack([stack], lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+    return _analyze_stack(
+        [stack.copy()],
+        lights,
+        pixel_mm,
+        mask=mask,
+        rgb_grid=rgb_sample,
+        notes=notes,
+        encoding=None,
+        estimate_brightness=estimate_brightness,
+    )
 
 
 def _analyze_stack(
@@ -128,8 +163,10 @@ def _analyze_stack(
     pixel_mm: float,
     *,
     mask: npt.NDArray[Any] | None,
-    rgb_sample: F32 | None,
+    rgb_grid: F32 | None,
     notes: Sequence[str],
+    encoding: Literal["linear", "srgb"] | None,
+    estimate_brightness: bool | None,
 ) -> Analyze3DResult:
     stack = box.pop()
     k, h, w = stack.shape
@@ -139,8 +176,7 @@ def _analyze_stack(
     warnings = list(notes)
     directions = lights.directions()
     stated = lights.intensities()
-    plain = sample_pixels(stack)
-    if float(plain.max()) <= 0 and float(stack.max()) <= 0:  # the sample settles most sets
+    if float(stack.max()) <= 0:
         raise InvalidInput(
             problems=[Problem("images", "photos with some light in them", "all black")]
         )
@@ -149,39 +185,47 @@ def _analyze_stack(
         warnings.append(
             f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
         )
-    if k >= 4:
-        diffuse = specular_free(rgb_sample) if rgb_sample is not None else None
-        factors = estimate_light_intensities(
-            plain if diffuse is None else diffuse, directions, stated=stated
-        )
-        if diffuse is not None:
-            # shine fools the luminance-based estimate but not the specular-free one
-            from_luminance = estimate_light_intensities(plain, directions, stated=stated)
-            if float(np.max(np.abs(np.log(from_luminance / factors)))) > np.log(1.06):
-                warnings.append(
-                    "skin shine detected: depths of wide, shallow (rolling) scars may be "
-                    "overestimated; wash and dry the skin or use crossed polarisers"
-                )
-        if float(np.max(np.abs(np.log(factors)))) > np.log(1.3):
-            warnings.append(
-                "the lights' brightness differs by more than 30 % from what was stated: "
-                "check the lights file and the exposure"
-            )
-    else:
-        factors = np.ones(k)
+    step = _rgb_step(h * w, rgb_grid)
+    checked = check_photos(
+        stack,
+        directions,
+        None if stated is None else stated / np.exp(np.log(stated).mean()),
+        None if mask is None else _mask_2d(mask),
+        names=[light.image for light in lights.lights],
+        encoding=encoding,
+        step=step,
+    )
+    warnings.extend(checked.warnings)
+    sample = checked.sample
+    diffuse = None
+    if rgb_grid is not None and step is not None and not checked.moved and sample.shape[1]:
+        diffuse = specular_free(rgb_grid[:, checked.sample_index // step])
+    brightness = choose_brightness(
+        sample, directions, stated, diffuse=diffuse, estimate=estimate_brightness
+    )
+    warnings.extend(brightness.warnings)
+    total = brightness.intensities
+    shine = fit_shine(directions * total[:, None], sample)
+    if shine.exponent is not None or _colour_shine(sample, diffuse, directions, brightness):
         warnings.append(
-            "3 lights: brightness differences between the lights cannot be estimated; "
-            "use 4-8 lights for reliable depths"
+            "skin shine detected: it is modelled and taken out of the normals, but depths of "
+            "wide, shallow (rolling) scars may still be overestimated; wash and dry the skin "
+            "or use crossed polarisers"
         )
-    total = factors * (stated if stated is not None else 1.0)
-    field = estimate_slopes(stack, directions, intensities=total, sample=plain)
+    field = estimate_slopes(
+        stack,
+        directions,
+        intensities=total,
+        sample=sample if sample.shape[1] >= 20 else None,
+        shine_exponent=shine.exponent,
+    )
     del stack
     albedo, p, q = field.albedo, field.p, field.q
     del field
     height = integrate_gradients(p, q)
     del p, q
     height *= np.float32(pixel_mm)
-    valid = None if mask is None else _mask_2d(mask)
+    valid = checked.valid
     if valid is not None:
         height = _flatten_outside(height, valid)
     found = find_scars(height, pixel_mm, valid)
@@ -191,6 +235,31 @@ def _analyze_stack(
     result._albedo = albedo
     result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
     return result
+
+
+def _rgb_step(n_px: int, rgb_grid: F32 | None) -> int | None:
+    """The grid step of an RGB sample: :func:`~scarwise.imaging.relief.region.grid_step`'s, or
+    that of :func:`~scarwise.imaging.relief.photometric_stereo.sample_pixels` (every
+    ``n_px // 25000``-th pixel); None when it is neither (the sample is then not used)."""
+    if rgb_grid is None:
+        return None
+    for step in (grid_step(n_px), max(1, n_px // SAMPLE_PIXELS)):
+        if rgb_grid.shape[1] == len(range(0, n_px, step)):
+            return step
+    return None
+
+
+def _colour_shine(
+    sample: F32, diffuse: F32 | None, directions: npt.NDArray[np.float64], used: Brightness
+) -> bool:
+    """Whether colour photos show shine: the brightness estimates from the specular-free signal
+    and from luminance disagree by more than 6 % (shine fools only the latter)."""
+    if diffuse is None or used.estimate is None:
+        return False
+    prior = used.intensities if used.source == "stated" else np.ones(len(directions))
+    from_luminance = estimate_light_intensities(sample, directions, stated=prior)
+    from_diffuse = estimate_light_intensities(diffuse, directions, stated=prior)
+    return bool(float(np.max(np.abs(np.log(from_luminance / from_diffuse)))) > np.log(1.06))
 
 
 def _saturated_fraction(stack: F32, level: float = 0.999) -> float:
