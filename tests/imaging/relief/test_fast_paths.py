@@ -143,7 +143,7 @@ def test_boxes_widen_towards_the_sides_reached_only() -> None:
 
 
 def test_saturation_is_counted_as_the_plain_mean() -> None:
-    from scarwise.imaging.relief.analysis import _saturated_fraction
+    from scarwise.imaging.relief.solve_setup import _saturated_fraction
 
     stack = np.random.default_rng(4).random((3, 700, 900), dtype=np.float32)
     assert _saturated_fraction(stack) == float((stack >= 0.999).mean())

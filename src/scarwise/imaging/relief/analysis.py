@@ -13,14 +13,14 @@ which the workflow layer attaches (:mod:`scarwise.workflows.analysis3d`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
-from scarwise.errors import InvalidInput, Problem
-from scarwise.imaging.relief.brightness import Brightness, choose_brightness
+from scarwise.errors import InvalidInput
 from scarwise.imaging.relief.finding import find_scars
 from scarwise.imaging.relief.inputs import check_inputs
 from scarwise.imaging.relief.integration import integrate_gradients
@@ -33,18 +33,16 @@ from scarwise.imaging.relief.models import (
     Scars3DSummary,
     ScarType,
 )
-from scarwise.imaging.relief.photo_checks import check_photos
 from scarwise.imaging.relief.photometric_stereo import (
-    SAMPLE_PIXELS,
-    estimate_light_intensities,
+    NormalField,
+    estimate_normals,
     estimate_slopes,
-    specular_free,
 )
 from scarwise.imaging.relief.region import grid_step
-from scarwise.imaging.relief.shine import fit_shine
+from scarwise.imaging.relief.solve_setup import prepare_solve
 from scarwise.intake import Photo
 
-__all__ = ["analyze_luminance_3d", "analyze_scars_3d"]
+__all__ = ["analyze_luminance_3d", "analyze_scars_3d", "normals_from_photos"]
 
 F32 = npt.NDArray[np.float32]
 
@@ -93,12 +91,77 @@ def analyze_scars_3d(
     problems = check_inputs([p.size_px for p in images], lights, pixel_mm, mask)
     if problems:
         raise InvalidInput(problems=problems)
+    decoded = _decode(images, encoding)
+    box = [decoded.stack]  # hand the stack over, so it is freed once the normals are solved
+    return _analyze_stack(
+        box,
+        lights,
+        pixel_mm,
+        mask=mask,
+        rgb_grid=decoded.rgb_grid,
+        notes=decoded.notes,
+        encoding=decoded.encoding,
+        estimate_brightness=estimate_brightness,
+    )
+
+
+def normals_from_photos(
+    images: Sequence[Photo],
+    lights: LightSet,
+    *,
+    mask: npt.NDArray[Any] | None = None,
+    encoding: Encoding = "auto",
+    estimate_brightness: bool | None = None,
+) -> tuple[NormalField, list[str]]:
+    """The surface normals ``analyze3d`` measures from, with its warnings.
+
+    The same decoding, checks, brightness and sheen as :func:`analyze_scars_3d` (same
+    parameters, no pixel size), stopped before the height map: for validation against a surface
+    of known shape (a sphere) and for other uses of the normals.
+
+    Raises
+    ------
+    InvalidInput
+        As :func:`analyze_scars_3d`.
+    """
+    problems = check_inputs([p.size_px for p in images], lights, 1.0, mask)
+    if problems:
+        raise InvalidInput(problems=problems)
+    decoded = _decode(images, encoding)
+    stack = decoded.stack
+    setup = prepare_solve(
+        stack,
+        lights,
+        mask=mask,
+        rgb_grid=decoded.rgb_grid,
+        encoding=decoded.encoding,
+        estimate_brightness=estimate_brightness,
+    )
+    field = estimate_normals(
+        stack,
+        lights.directions(),
+        intensities=setup.intensities,
+        shine_exponent=setup.shine_exponent,
+    )
+    return field, [*decoded.notes, *setup.warnings]
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    stack: F32
+    rgb_grid: F32 | None
+    notes: list[str]
+    encoding: Literal["linear", "srgb"] | None
+
+
+def _decode(images: Sequence[Photo], encoding: Encoding) -> _Decoded:
+    """Linear luminance of every photo, linear RGB on the sample grid, and the decoding used."""
     k = len(images)
     w, h = images[0].size_px
     stack = np.empty((k, h, w), dtype=np.float32)
     step = grid_step(h * w)
     rgb_grid: list[F32] = []
-    decoded: set[str] = set()
+    decoded: set[Literal["linear", "srgb"]] = set()
     for i, photo in enumerate(images):
         lum, rgb = photo_luminance(photo, encoding)
         decoded.add(decoding_of(photo, encoding))
@@ -106,25 +169,17 @@ def analyze_scars_3d(
         if rgb is not None:
             rgb_grid.append(np.ascontiguousarray(rgb.reshape(-1, 3)[::step]))
         del lum, rgb
-    rgb_sample = np.stack(rgb_grid) if len(rgb_grid) == k else None
     notes = [
         f"images[{i}]: {n}"
         for i, p in enumerate(images)
         for n in p.warnings
         if "colour profile" not in n
     ]
-    used: Literal["linear", "srgb"] | None = decoded.pop() if len(decoded) == 1 else None  # type: ignore[assignment]
-    box = [stack]  # hand the stack over, so it is freed once the normals are solved
-    del stack
-    return _analyze_stack(
-        box,
-        lights,
-        pixel_mm,
-        mask=mask,
-        rgb_grid=rgb_sample,
+    return _Decoded(
+        stack=stack,
+        rgb_grid=np.stack(rgb_grid) if len(rgb_grid) == k else None,
         notes=notes,
-        encoding=used,
-        estimate_brightness=estimate_brightness,
+        encoding=decoded.pop() if len(decoded) == 1 else None,
     )
 
 
@@ -173,51 +228,22 @@ def _analyze_stack(
     problems = check_inputs([(w, h)] * k, lights, pixel_mm, mask)
     if problems:
         raise InvalidInput(problems=problems)
-    warnings = list(notes)
-    directions = lights.directions()
-    stated = lights.intensities()
-    if float(stack.max()) <= 0:
-        raise InvalidInput(
-            problems=[Problem("images", "photos with some light in them", "all black")]
-        )
-    saturated = _saturated_fraction(stack)
-    if saturated > 0.01:
-        warnings.append(
-            f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
-        )
-    step = _rgb_step(h * w, rgb_grid)
-    checked = check_photos(
+    setup = prepare_solve(
         stack,
-        directions,
-        None if stated is None else stated / np.exp(np.log(stated).mean()),
-        None if mask is None else _mask_2d(mask),
-        names=[light.image for light in lights.lights],
+        lights,
+        mask=mask,
+        rgb_grid=rgb_grid,
         encoding=encoding,
-        step=step,
+        estimate_brightness=estimate_brightness,
     )
-    warnings.extend(checked.warnings)
-    sample = checked.sample
-    diffuse = None
-    if rgb_grid is not None and step is not None and not checked.moved and sample.shape[1]:
-        diffuse = specular_free(rgb_grid[:, checked.sample_index // step])
-    brightness = choose_brightness(
-        sample, directions, stated, diffuse=diffuse, estimate=estimate_brightness
-    )
-    warnings.extend(brightness.warnings)
-    total = brightness.intensities
-    shine = fit_shine(directions * total[:, None], sample)
-    if shine.exponent is not None or _colour_shine(sample, diffuse, directions, brightness):
-        warnings.append(
-            "skin shine detected: it is modelled and taken out of the normals, but depths of "
-            "wide, shallow (rolling) scars may still be overestimated; wash and dry the skin "
-            "or use crossed polarisers"
-        )
+    warnings = [*notes, *setup.warnings]
+    total = setup.intensities
     field = estimate_slopes(
         stack,
-        directions,
+        lights.directions(),
         intensities=total,
-        sample=sample if sample.shape[1] >= 20 else None,
-        shine_exponent=shine.exponent,
+        sample=setup.noise_sample,
+        shine_exponent=setup.shine_exponent,
     )
     del stack
     albedo, p, q = field.albedo, field.p, field.q
@@ -225,7 +251,7 @@ def _analyze_stack(
     height = integrate_gradients(p, q)
     del p, q
     height *= np.float32(pixel_mm)
-    valid = checked.valid
+    valid = setup.valid
     if valid is not None:
         height = _flatten_outside(height, valid)
     found = find_scars(height, pixel_mm, valid)
@@ -233,53 +259,10 @@ def _analyze_stack(
     result._height_mm = height
     result._surface_mm = found.surface_mm
     result._albedo = albedo
+    result._valid = valid
     result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
+    result._depressions = [s.depression_mm for s in found.scars]
     return result
-
-
-def _rgb_step(n_px: int, rgb_grid: F32 | None) -> int | None:
-    """The grid step of an RGB sample: :func:`~scarwise.imaging.relief.region.grid_step`'s, or
-    that of :func:`~scarwise.imaging.relief.photometric_stereo.sample_pixels` (every
-    ``n_px // 25000``-th pixel); None when it is neither (the sample is then not used)."""
-    if rgb_grid is None:
-        return None
-    for step in (grid_step(n_px), max(1, n_px // SAMPLE_PIXELS)):
-        if rgb_grid.shape[1] == len(range(0, n_px, step)):
-            return step
-    return None
-
-
-def _colour_shine(
-    sample: F32, diffuse: F32 | None, directions: npt.NDArray[np.float64], used: Brightness
-) -> bool:
-    """Whether colour photos show shine: the brightness estimates from the specular-free signal
-    and from luminance disagree by more than 6 % (shine fools only the latter)."""
-    if diffuse is None or used.estimate is None:
-        return False
-    prior = used.intensities if used.source == "stated" else np.ones(len(directions))
-    from_luminance = estimate_light_intensities(sample, directions, stated=prior)
-    from_diffuse = estimate_light_intensities(diffuse, directions, stated=prior)
-    return bool(float(np.max(np.abs(np.log(from_luminance / from_diffuse)))) > np.log(1.06))
-
-
-def _saturated_fraction(stack: F32, level: float = 0.999) -> float:
-    """Fraction of the stack's values at or above ``level``, counted in 1M-value chunks.
-
-    Same number as ``(stack >= level).mean()`` without a full-size boolean temporary (large for
-    a set of 12 MP photos, and slower).
-    """
-    flat = stack.reshape(-1)
-    chunk = 1 << 20
-    count = sum(
-        int(np.count_nonzero(flat[i : i + chunk] >= level)) for i in range(0, flat.size, chunk)
-    )
-    return count / max(flat.size, 1)
-
-
-def _mask_2d(mask: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    """A boolean H x W mask from any non-zero H x W or H x W x C array."""
-    m = np.asarray(mask) > 0
-    return np.asarray(m.any(axis=2) if m.ndim == 3 else m, dtype=bool)
 
 
 def _flatten_outside(height: F32, valid: npt.NDArray[np.bool_]) -> F32:

@@ -163,7 +163,9 @@ class Analyze3DResult(Result):
     _height_mm: F32 | None = PrivateAttr(default=None)
     _surface_mm: F32 | None = PrivateAttr(default=None)
     _albedo: F32 | None = PrivateAttr(default=None)
+    _valid: npt.NDArray[np.bool_] | None = PrivateAttr(default=None)
     _extents: list[tuple[slice, slice, npt.NDArray[np.bool_]]] = PrivateAttr(default_factory=list)
+    _depressions: list[F32] = PrivateAttr(default_factory=list)
 
     def height_map_mm(self) -> F32:
         """The recovered height map (mm, z towards the camera, scars negative, any offset)."""
@@ -182,6 +184,15 @@ class Analyze3DResult(Result):
         if self._albedo is None:
             raise ValueError("this result carries no images (it was read back from JSON)")
         return self._albedo
+
+    def analysed_pixels(self) -> npt.NDArray[np.bool_] | None:
+        """The pixels analysed (the mask, less the edges of photos moved back); None: all."""
+        return self._valid
+
+    def scar_depressions_mm(self) -> list[F32]:
+        """Each scar's depth below its own surrounding surface over its extent's box (0 outside
+        the extent), in the order of ``scars``: what ``depth_mm`` is the largest of."""
+        return list(self._depressions)
 
     def extents(self) -> list[tuple[slice, slice, npt.NDArray[np.bool_]]]:
         """Each scar's extent as (rows, cols, mask) windows, in the order of ``scars``."""
