@@ -77,6 +77,20 @@ class LightsCalibration(Result):
     method: Literal["chrome", "matte"]
     sphere_px: tuple[float, float, float]
     lights: list[Light]
+    fit_residual: float | None = Field(
+        default=None,
+        description="median over the lights of fit_residuals",
+    )
+    fit_residuals: list[float] = Field(
+        default_factory=list,
+        description="per light: chrome, the highlight's spread as an uncertainty of the "
+        "direction (degrees); matte, the cosine-law misfit relative to the brightness",
+    )
+    fit_residual_unit: Literal["deg", "relative"] | None = None
+    outline_px: tuple[float, float, float] | None = Field(
+        default=None,
+        description="the sphere's outline found in the photos (x, y, radius in px), when visible",
+    )
     warnings: list[str] = Field(default_factory=list)
 
     def light_set(self) -> LightSet:
