@@ -12,6 +12,7 @@ which the workflow layer attaches (:mod:`scarwise.workflows.analysis3d`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -38,7 +39,6 @@ from scarwise.imaging.relief.photometric_stereo import (
     estimate_normals,
     estimate_slopes,
 )
-from scarwise.imaging.relief.region import grid_step
 from scarwise.imaging.relief.solve_setup import prepare_solve
 from scarwise.intake import Photo
 
@@ -98,7 +98,6 @@ def analyze_scars_3d(
         lights,
         pixel_mm,
         mask=mask,
-        rgb_grid=decoded.rgb_grid,
         notes=decoded.notes,
         encoding=decoded.encoding,
         estimate_brightness=estimate_brightness,
@@ -133,7 +132,6 @@ def normals_from_photos(
         stack,
         lights,
         mask=mask,
-        rgb_grid=decoded.rgb_grid,
         encoding=decoded.encoding,
         estimate_brightness=estimate_brightness,
     )
@@ -149,7 +147,6 @@ def normals_from_photos(
 @dataclass(frozen=True)
 class _Decoded:
     stack: F32
-    rgb_grid: F32 | None
     notes: list[str]
     encoding: Literal["linear", "srgb"] | None
 
@@ -159,16 +156,12 @@ def _decode(images: Sequence[Photo], encoding: Encoding) -> _Decoded:
     k = len(images)
     w, h = images[0].size_px
     stack = np.empty((k, h, w), dtype=np.float32)
-    step = grid_step(h * w)
-    rgb_grid: list[F32] = []
     decoded: set[Literal["linear", "srgb"]] = set()
     for i, photo in enumerate(images):
-        lum, rgb = photo_luminance(photo, encoding)
+        lum, _rgb = photo_luminance(photo, encoding)
         decoded.add(decoding_of(photo, encoding))
         stack[i] = lum
-        if rgb is not None:
-            rgb_grid.append(np.ascontiguousarray(rgb.reshape(-1, 3)[::step]))
-        del lum, rgb
+        del lum, _rgb
     notes = [
         f"images[{i}]: {n}"
         for i, p in enumerate(images)
@@ -177,7 +170,6 @@ def _decode(images: Sequence[Photo], encoding: Encoding) -> _Decoded:
     ]
     return _Decoded(
         stack=stack,
-        rgb_grid=np.stack(rgb_grid) if len(rgb_grid) == k else None,
         notes=notes,
         encoding=decoded.pop() if len(decoded) == 1 else None,
     )
@@ -195,17 +187,23 @@ def analyze_luminance_3d(
 ) -> Analyze3DResult:
     """The pipeline on linear luminance images already in memory (``k x H x W`` float32).
 
-    ``rgb_sample`` (``k x n x 3`` linear RGB of every :func:`~scarwise.imaging.relief.region.grid_step`-th
-    pixel of each image, ``rgb.reshape(-1, 3)[::grid_step(H * W)]``) lets the light brightnesses
-    be estimated on a specular-free signal; without it luminance is used. The stack is not
-    changed (photos that moved are moved back in a copy).
+    The stack is not changed (photos that moved are moved back in a copy). ``rgb_sample`` is
+    deprecated and ignored: the lights' brightness is estimated on luminance (a trimmed estimate
+    that a sheen fools less than the specular-free colour signal once used, which JPEG's chroma
+    made noisy).
     """
+    if rgb_sample is not None:
+        warnings.warn(
+            "analyze_luminance_3d(rgb_sample=...) is deprecated and ignored: the lights' "
+            "brightness is estimated on luminance",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     return _analyze_stack(
         [stack.copy()],
         lights,
         pixel_mm,
         mask=mask,
-        rgb_grid=rgb_sample,
         notes=notes,
         encoding=None,
         estimate_brightness=estimate_brightness,
@@ -218,7 +216,6 @@ def _analyze_stack(
     pixel_mm: float,
     *,
     mask: npt.NDArray[Any] | None,
-    rgb_grid: F32 | None,
     notes: Sequence[str],
     encoding: Literal["linear", "srgb"] | None,
     estimate_brightness: bool | None,
@@ -232,7 +229,6 @@ def _analyze_stack(
         stack,
         lights,
         mask=mask,
-        rgb_grid=rgb_grid,
         encoding=encoding,
         estimate_brightness=estimate_brightness,
     )

@@ -358,10 +358,10 @@ def order_warning(
     if best * ORDER_RATIO >= given:
         return None
     if len(swaps) <= 2 and best <= ORDER_MISFIT:
-        pairs = " and ".join(f"images[{i}] and images[{j}]" for i, j in swaps)
+        pairs = "; ".join(f"images[{i}] and images[{j}]" for i, j in swaps)
         return (
-            f"the photos fit the lights far better with the lights of {pairs} swapped: check "
-            "the order of the lights (each light must belong to its image)"
+            f"the photos fit the lights far better with the lights of these images swapped: "
+            f"{pairs}: check the order of the lights (each light must belong to its image)"
         )
     return (
         f"the photos do not fit the lights in the order given ({100 * given:.1f} % of the "

@@ -7,8 +7,8 @@ when nothing sensible can be computed), in this order:
    (:mod:`~scarwise.imaging.relief.photo_quality`): too few usable photos -> refused;
 2. photos that moved (:mod:`~scarwise.imaging.relief.registration`): shifted ones are moved
    back (and their edges left out), others refused;
-3. the lights' axes (:func:`~scarwise.imaging.relief.light_checks.axes_warning`) and order
-   (:func:`~scarwise.imaging.relief.light_checks.order_warning`);
+3. the lights' order (:func:`~scarwise.imaging.relief.light_checks.order_warning`) and, when
+   it fits, their axes (:func:`~scarwise.imaging.relief.light_checks.axes_warning`);
 4. linear against sRGB decoding (:mod:`~scarwise.imaging.relief.encoding_fit`).
 
 Everything runs on a reduced copy of the photos or a sample of the pixels lit in every photo
@@ -157,13 +157,14 @@ def check_photos(
     region = lit_columns(
         small.reshape(k, -1), None if small_mask is None else small_mask.reshape(-1)
     ).reshape(small.shape[1:])
-    axes = axes_warning(axes_fit(small, region, lights, boundary=mask is not None))
-    if axes:
-        warnings.append(axes)
     sample, index = region_sample(stack, valid, step=step)
     order = order_warning(sample, directions, names)
     if order:
         warnings.append(order)
+    else:  # lights in the wrong order look turned or mirrored too: the order is the news
+        axes = axes_warning(axes_fit(small, region, lights, boundary=mask is not None))
+        if axes:
+            warnings.append(axes)
     if encoding is not None:
         note = encoding_warning(sample, encoding)
         if note:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scarwise.imaging.relief.region import SATURATED
 from scarwise.imaging.relief.shine import remove_shine
 
 __all__ = [
@@ -160,10 +161,11 @@ def _second_largest(obs: F32) -> F32:
 
 
 def _shadow_weights(obs: F32) -> F32:
-    """1 for lit observations, 0 for shadows (below a fraction of the second-brightest value)."""
+    """1 for lit observations, 0 for shadows (below a fraction of the second-brightest value)
+    and for saturated ones (clipped: not a measurement)."""
     second = _second_largest(obs)
     level = np.maximum(SHADOW_FRACTION * second, np.float32(1e-3))
-    return np.asarray(obs > level, dtype=np.float32)
+    return np.asarray((obs > level) & (obs < SATURATED), dtype=np.float32)
 
 
 def _norm3(g: npt.NDArray[np.floating]) -> F32:
@@ -184,8 +186,10 @@ def _plain_tile(
         pinv = np.linalg.pinv(lights).astype(np.float32)
     g = _mm(pinv, obs)
     rho = _norm3(g)
-    level = np.maximum(SHADOW_FRACTION * obs.max(axis=0), np.float32(1e-3))
+    top = obs.max(axis=0)
+    level = np.maximum(SHADOW_FRACTION * top, np.float32(1e-3))
     flag = obs.min(axis=0) <= level  # any observation at or below the shadow level
+    flag |= top >= SATURATED  # or clipped
     resid = _mm(lights.astype(np.float32), g)
     np.subtract(obs, resid, out=resid)
     worst = np.maximum(resid.max(axis=0), -resid.min(axis=0))

@@ -35,8 +35,9 @@ Bool = npt.NDArray[np.bool_]
 #: An observation below this fraction of the pixel's brightest one is in shadow.
 LIT_FRACTION = 0.1
 #: A pixel whose brightest observation is below this fraction of the set's bright level (the
-#: 99th percentile of the brightest observations) is background, not skin.
-BACKGROUND_FRACTION = 0.1
+#: 99th percentile of the brightest observations) is background, not skin (a dark cloth behind
+#: an object still catches a little of each light, but not in the object's way).
+BACKGROUND_FRACTION = 0.2
 #: Linear values at or above this are clipped (saturated).
 SATURATED = 0.99
 #: Pixels of the reduced stack the checks work on (about 0.5 MP).

@@ -20,12 +20,6 @@ from scarwise.errors import InvalidInput, Problem
 from scarwise.imaging.relief.brightness import Brightness, choose_brightness
 from scarwise.imaging.relief.models import LightSet
 from scarwise.imaging.relief.photo_checks import check_photos
-from scarwise.imaging.relief.photometric_stereo import (
-    SAMPLE_PIXELS,
-    estimate_light_intensities,
-    specular_free,
-)
-from scarwise.imaging.relief.region import grid_step
 from scarwise.imaging.relief.shine import fit_shine
 
 __all__ = ["NOISE_MIN_PIXELS", "SolveSetup", "mask_2d", "prepare_solve"]
@@ -70,7 +64,6 @@ def prepare_solve(
     lights: LightSet,
     *,
     mask: npt.NDArray[Any] | None = None,
-    rgb_grid: F32 | None = None,
     encoding: Literal["linear", "srgb"] | None = None,
     estimate_brightness: bool | None = None,
 ) -> SolveSetup:
@@ -85,10 +78,6 @@ def prepare_solve(
         One light per photo.
     mask
         Pixels to analyse (non-zero), default all.
-    rgb_grid
-        Linear RGB of the pixel grid of
-        :func:`~scarwise.imaging.relief.region.grid_step` (``k x n x 3``), for the brightness
-        estimate on a specular-free signal; None for grey photos.
     encoding
         How the photos were decoded (None: unknown; the decoding is then not checked).
     estimate_brightness
@@ -99,7 +88,6 @@ def prepare_solve(
     InvalidInput
         All black, or what :func:`~scarwise.imaging.relief.photo_checks.check_photos` refuses.
     """
-    _k, h, w = stack.shape
     warnings: list[str] = []
     directions = lights.directions()
     stated = lights.intensities()
@@ -112,7 +100,6 @@ def prepare_solve(
         warnings.append(
             f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
         )
-    step = _rgb_step(h * w, rgb_grid)
     checked = check_photos(
         stack,
         directions,
@@ -120,20 +107,14 @@ def prepare_solve(
         None if mask is None else mask_2d(mask),
         names=[light.image for light in lights.lights],
         encoding=encoding,
-        step=step,
     )
     warnings.extend(checked.warnings)
     sample = checked.sample
-    diffuse = None
-    if rgb_grid is not None and step is not None and not checked.moved and sample.shape[1]:
-        diffuse = specular_free(rgb_grid[:, checked.sample_index // step])
-    brightness = choose_brightness(
-        sample, directions, stated, diffuse=diffuse, estimate=estimate_brightness
-    )
+    brightness = choose_brightness(sample, directions, stated, estimate=estimate_brightness)
     warnings.extend(brightness.warnings)
     total = brightness.intensities
     shine = fit_shine(directions * total[:, None], sample)
-    if shine.exponent is not None or _colour_shine(sample, diffuse, directions, brightness):
+    if shine.exponent is not None:
         warnings.append(
             "skin shine detected: it is modelled and taken out of the normals, but depths of "
             "wide, shallow (rolling) scars may still be overestimated; wash and dry the skin "
@@ -148,31 +129,6 @@ def prepare_solve(
         valid=checked.valid,
         noise_sample=sample if sample.shape[1] >= NOISE_MIN_PIXELS else None,
     )
-
-
-def _rgb_step(n_px: int, rgb_grid: F32 | None) -> int | None:
-    """The grid step of an RGB sample: :func:`~scarwise.imaging.relief.region.grid_step`'s, or
-    that of :func:`~scarwise.imaging.relief.photometric_stereo.sample_pixels` (every
-    ``n_px // 25000``-th pixel); None when it is neither (the sample is then not used)."""
-    if rgb_grid is None:
-        return None
-    for step in (grid_step(n_px), max(1, n_px // SAMPLE_PIXELS)):
-        if rgb_grid.shape[1] == len(range(0, n_px, step)):
-            return step
-    return None
-
-
-def _colour_shine(
-    sample: F32, diffuse: F32 | None, directions: npt.NDArray[np.float64], used: Brightness
-) -> bool:
-    """Whether colour photos show shine: the brightness estimates from the specular-free signal
-    and from luminance disagree by more than 6 % (shine fools only the latter)."""
-    if diffuse is None or used.estimate is None:
-        return False
-    prior = used.intensities if used.source == "stated" else np.ones(len(directions))
-    from_luminance = estimate_light_intensities(sample, directions, stated=prior)
-    from_diffuse = estimate_light_intensities(diffuse, directions, stated=prior)
-    return bool(float(np.max(np.abs(np.log(from_luminance / from_diffuse)))) > np.log(1.06))
 
 
 def _saturated_fraction(stack: F32, level: float = 0.999) -> float:
