@@ -93,13 +93,15 @@ def analyze_scars_3d(
         raise InvalidInput(problems=problems)
     decoded = _decode(images, encoding)
     box = [decoded.stack]  # hand the stack over, so it is freed once the normals are solved
+    notes, used = decoded.notes, decoded.encoding
+    del decoded  # no other reference to the stack may outlive the solve
     return _analyze_stack(
         box,
         lights,
         pixel_mm,
         mask=mask,
-        notes=decoded.notes,
-        encoding=decoded.encoding,
+        notes=notes,
+        encoding=used,
         estimate_brightness=estimate_brightness,
     )
 

@@ -267,6 +267,9 @@ def _noise_sigma(lights: F64, obs: F32) -> float:
     return max(float(np.median(rms)), 1e-4)
 
 
+#: The sheen is modelled only at pixels whose Lambertian residual (RMS) is above this many
+#: noise sigmas.
+SHINE_RESIDUAL = 1.0
 #: Share of the inlier pixels (those fitting best) the brightness estimate keeps after its first
 #: round.
 TRIM_FRACTION = 0.5
@@ -463,6 +466,11 @@ def _solve_tiles(
             clean = ~bad
             if weight is not None:
                 clean &= weight.min(axis=0) > 0
+            # where the Lambertian fit already leaves only noise there is no sheen to find
+            resid = obs - _mm(lights_eff.astype(np.float32), g)
+            rms = np.sqrt((resid * resid).sum(axis=0) / max(k - 3, 1))
+            del resid
+            clean &= rms > SHINE_RESIDUAL * sigma
             sel = np.flatnonzero(clean)
             if sel.size:
                 g_s, _c, _r = remove_shine(

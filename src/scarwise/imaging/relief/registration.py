@@ -95,9 +95,24 @@ def _predictions(stack: F32) -> F32:
                     np.float32
                 ) @ flat
             basis = whole
-        coef = np.linalg.lstsq(basis.T, flat[i], rcond=None)[0].astype(np.float32)
+        # the basis rows are orthonormal (scaled eigenvectors of the Gram matrix): the least
+        # squares mix is a projection
+        coef = (basis @ flat[i]).astype(np.float32)
         out[i] = (coef @ basis).reshape(h, w)
     return np.maximum(out, 0.0)
+
+
+def _prediction_of(stack: F32, i: int) -> F32:
+    """Photo ``i`` as the other photos predict it (one photo of :func:`_predictions`)."""
+    k, h, w = stack.shape
+    flat = stack.reshape(k, -1)
+    others = flat[[j for j in range(k) if j != i]]
+    vals, vecs = np.linalg.eigh((others @ others.T).astype(np.float64))
+    basis = (vecs[:, -3:].T / np.sqrt(np.maximum(vals[-3:], 1e-18))[:, None]).astype(
+        np.float32
+    ) @ others
+    coef = (basis @ flat[i]).astype(np.float32)
+    return np.asarray(np.maximum(coef @ basis, 0.0).reshape(h, w), dtype=np.float32)
 
 
 def _shift_of(photo: F32, predicted: F32) -> tuple[float, float]:
@@ -159,13 +174,15 @@ def register_photos(stack: F32, *, max_pixels: int = 1 << 19) -> Registration:
         found = [_shift_of(small[i], predicted[i]) for i in range(k)]
         size = [float(np.hypot(dx, dy)) * factor for dx, dy in found]
         # photos shifted beyond the still level; one already moved back is refined further
+        # below a third of a reduced pixel a shift is the measurement's noise
+        still_px = max(MAX_STILL_PX, factor / 3.0)
         candidates = sorted(
             (
                 i
                 for i in range(k)
                 if i not in still
                 and tries[i] < MAX_TRIES
-                and (size[i] > MAX_STILL_PX or (tries[i] > 0 and size[i] > FINE_PX))
+                and (size[i] > still_px or (tries[i] > 0 and size[i] > FINE_PX))
             ),
             key=lambda i: -size[i],
         )
@@ -175,18 +192,19 @@ def register_photos(stack: F32, *, max_pixels: int = 1 << 19) -> Registration:
         accepted = None
         best = (1.0 - MIN_GAIN) * before
         for i in candidates[:MAX_CANDIDATES]:
-            dx, dy = _refined(stack, i, rows, cols, found[i], factor)
+            sx, sy = found[i]
             trial = small.copy()
-            trial[i] = _moved(small[i], dx / factor, dy / factor)
-            after = _set_misfit(trial, margin=(dx / factor, dy / factor))
+            trial[i] = _moved(small[i], sx, sy)
+            after = _set_misfit(trial, margin=(sx, sy))
             if after >= (1.0 - MIN_GAIN) * before:
                 still.add(i)  # its "shift" is the photos' disagreement, not a movement
             elif after < best:
-                best, accepted = after, (i, dx, dy)
+                best, accepted = after, (i, sx * factor, sy * factor)
         if accepted is None:
             break
         still.discard(accepted[0])
-        i, dx, dy = accepted
+        i = accepted[0]
+        dx, dy = _refined(stack, i, rows, cols, found[i], factor)
         tries[i] += 1
         total = (shifts[i][0] + dx, shifts[i][1] + dy)
         shifts[i] = total
@@ -210,7 +228,7 @@ def _refined(
     """The shift of photo ``i`` measured at full resolution on the central window (or the
     coarse one scaled up, when the window shows none)."""
     part = stack[:, rows, cols]
-    pred = _predictions(part)[i]
+    pred = _prediction_of(part, i)
     dx, dy = _shift_of(part[i], pred)
     if np.hypot(dx, dy) <= FINE_PX:
         return coarse[0] * factor, coarse[1] * factor
