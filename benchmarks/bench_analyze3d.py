@@ -14,6 +14,10 @@ Run: ``python benchmarks/bench_analyze3d.py`` (a few minutes; ``--quick`` skips 
   through files, the intake gate and the lights file (about 3-4 minutes for N = 20).
 * ``--accuracy`` instead prints the comparison with simpler pipelines of ``docs/validation-3d.md``
   (plain least squares + DCT, then blur-and-threshold or scarwise's scar finder).
+* ``--real`` instead prints the numbers of ``docs/validation-3d.md`` on real photo sets
+  (``../shared/data/photometric`` from the repository's root, or ``--data DIR``): the psm grey
+  sphere's normals against the analytic sphere, the checks on wrong inputs, ``lights calibrate``
+  on the chrome ball, and what is found on the objects and the two faces.
 """
 
 from __future__ import annotations
@@ -268,6 +272,181 @@ def accuracy(**conditions: object) -> None:
     print(validate(ours_pairs).table(), flush=True)
 
 
+# --- real photo sets ----------------------------------------------------------------------
+
+#: 8 of the 12 psm lights, spread around the camera
+SPREAD = [0, 1, 4, 5, 6, 10, 3, 8]
+
+
+def _sphere_truth(mask: Any) -> Any:
+    """Analytic normals of the circle fitted (Kasa) to a mask's outline, and the evaluation
+    region (the mask less 3 px at its edge)."""
+    import cv2
+    import numpy as np
+
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    pts = max(contours, key=len)[:, 0, :].astype(np.float64)
+    a = np.c_[2 * pts[:, 0], 2 * pts[:, 1], np.ones(len(pts))]
+    sol = np.linalg.lstsq(a, (pts**2).sum(axis=1), rcond=None)[0]
+    cx, cy = sol[0], sol[1]
+    r = float(np.sqrt(sol[2] + cx * cx + cy * cy))
+    yy, xx = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]].astype(np.float64)
+    nx, ny = (xx - cx) / r, (yy - cy) / r
+    truth = np.stack([nx, ny, np.sqrt(np.clip(1 - nx * nx - ny * ny, 0, None))])
+    region = cv2.erode(mask.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    return truth, region
+
+
+def real_data(root: Path) -> None:
+    """The real-data numbers of docs/validation-3d.md."""
+    import cv2
+    import numpy as np
+
+    from scarwise.errors import InvalidInput
+    from scarwise.imaging import analyze_scars_3d, calibrate_lights_from_sphere, parse_lights
+    from scarwise.imaging.relief import least_squares_normals, normals_from_photos, photo_luminance
+    from scarwise.intake import read_photo_file
+
+    psm = root / "psm"
+    published = np.array(json.loads((psm / "lights.json").read_text()))
+
+    def psm_set(obj: str, idx: list[int]) -> Any:
+        photos = [read_photo_file(psm / obj / f"{obj}.{i}.png") for i in idx]
+        mask = cv2.imread(str(psm / obj / f"{obj}.mask.png"), cv2.IMREAD_GRAYSCALE) > 128
+        return photos, mask
+
+    truth, region = _sphere_truth(psm_set("gray", [0])[1])
+
+    def errors(normals: Any) -> Any:
+        n = normals[:, region].astype(np.float64)
+        n /= np.linalg.norm(n, axis=0)
+        return np.degrees(np.arccos(np.clip((n * truth[:, region]).sum(axis=0), -1, 1)))
+
+    print("\n#### psm grey sphere: normal error against the analytic sphere (degrees)\n")
+    print("| lights | brightness | decoding | pipeline | median | mean | warnings |")
+    print("|---|---|---|---|---|---|---|")
+    for label, idx in (("12 (all)", list(range(12))), ("8 spread", SPREAD)):
+        photos, mask = psm_set("gray", idx)
+        names = [f"gray.{i}.png" for i in idx]
+        lights = parse_lights(published[idx].tolist(), names)
+        stack = np.stack([photo_luminance(p, "linear")[0] for p in photos])
+        plain, _alb = least_squares_normals(stack, lights.directions())
+        e = errors(plain)
+        print(
+            f"| {label} | equal (assumed) | linear | plain least squares | {np.median(e):.1f} | {e.mean():.1f} | |"
+        )
+        for encoding in ("linear", "auto"):
+            field, warnings = normals_from_photos(photos, lights, mask=mask, encoding=encoding)  # type: ignore[arg-type]
+            e = errors(field.normals)
+            shown = "; ".join(w[:60] + "..." for w in warnings) or "none"
+            print(
+                f"| {label} | not stated | {encoding} | scarwise (mask) | {np.median(e):.1f} | "
+                f"{e.mean():.1f} | {shown} |"
+            )
+        field, _w = normals_from_photos(photos, lights, encoding="linear")
+        e = errors(field.normals)
+        print(
+            f"| {label} | not stated | linear | scarwise (no mask) | {np.median(e):.1f} | {e.mean():.1f} | |"
+        )
+
+    print("\n#### Wrong inputs on the psm grey sphere and cat (first warning, or the refusal)\n")
+    print("| set | input | noticed |")
+    print("|---|---|---|")
+    for obj in ("gray", "cat"):
+        photos, mask = psm_set(obj, list(range(12)))
+        names = [f"{obj}.{i}.png" for i in range(12)]
+        swap = np.arange(12)
+        swap[[2, 7]] = swap[[7, 2]]
+        as_text = sorted(range(12), key=str)
+        moved = list(photos)
+        cases: list[tuple[str, Any, Any, list[str]]] = [
+            ("published lights", photos, published, names),
+            ("y pointing up", photos, published * [1, -1, 1], names),
+            ("x and y reversed", photos, published * [-1, -1, 1], names),
+            ("lights shuffled", photos, published[np.random.default_rng(3).permutation(12)], names),
+            ("two lights swapped", photos, published[swap], names),
+            (
+                "photos listed sorted as text",
+                [photos[i] for i in as_text],
+                published,
+                [names[i] for i in as_text],
+            ),
+            ("12 copies of one photo", [photos[0]] * 12, published, names),
+        ]
+        from scarwise.intake import Photo
+
+        for i, axis, by in ((3, 1, 8), (7, 0, -8)):
+            px = np.roll(np.array(photos[i].pixels), by, axis=axis)
+            moved[i] = Photo(px, 8, "png", False, photos[i].sha256_original)
+        cases.append(("photos 3 and 7 moved by 8 px", moved, published, names))
+        for label, ph, lights_doc, nm in cases:
+            try:
+                _f, warnings = normals_from_photos(
+                    ph, parse_lights(lights_doc.tolist(), nm), mask=mask, encoding="linear"
+                )
+                shown = warnings[0] if warnings else "nothing (right)"
+            except InvalidInput as err:
+                shown = "refused (exit 3): " + err.problems[0].got.__str__()
+            print(f"| {obj} | {label} | {shown} |")
+
+    print("\n#### lights calibrate on the psm spheres\n")
+    lum = {
+        obj: [
+            photo_luminance(read_photo_file(psm / obj / f"{obj}.{i}.png"), "linear")[0]
+            for i in range(12)
+        ]
+        for obj in ("chrome", "gray", "cat")
+    }
+    chrome_mask = cv2.imread(str(psm / "chrome" / "chrome.mask.png"), cv2.IMREAD_GRAYSCALE) > 128
+    contours, _ = cv2.findContours(
+        chrome_mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+    )
+    (x, y), r = cv2.minEnclosingCircle(max(contours, key=len))
+    unit = published / np.linalg.norm(published, axis=1, keepdims=True)
+    for label, obj, circle, method in (
+        ("chrome ball, its centre", "chrome", (x, y, r), "chrome"),
+        ("chrome ball, centre 30 px off", "chrome", (x + 30, y, r), "chrome"),
+        ("chrome ball with --matte", "chrome", (x, y, r), "matte"),
+        ("cat photographed as a chrome ball", "cat", (x, y, r), "chrome"),
+    ):
+        try:
+            cal = calibrate_lights_from_sphere(lum[obj], circle, method=method)  # type: ignore[arg-type]
+            got = cal.light_set().directions()
+            err = np.degrees(np.arccos(np.clip((got * unit).sum(axis=1), -1, 1)))
+            print(
+                f"- {label}: median {np.median(err):.1f} deg from the published directions, "
+                f"fit residual {cal.fit_residual} {cal.fit_residual_unit}"
+            )
+        except InvalidInput as err:
+            p = err.problems[0]
+            print(f"- {label}: refused (exit 3), {p.field}: expected {p.expected}")
+
+    print("\n#### Scars found on real objects (0.3 mm per pixel, their own masks)\n")
+    for obj in ("gray", "cat", "owl", "buddha", "horse"):
+        photos, mask = psm_set(obj, list(range(12)))
+        lights = parse_lights(published.tolist(), [f"{obj}.{i}.png" for i in range(12)])
+        res = analyze_scars_3d(photos, lights, 0.3, mask=mask, encoding="linear")
+        print(f"- psm {obj}: {res.summary.count} ({res.summary.by_type})")
+    for obj in ("frog", "hippo", "lizard", "pig", "scholar", "turtle"):
+        files = sorted((root / "harvard" / obj).glob("Image_*.png"))
+        photos = [read_photo_file(f) for f in files]
+        lights = parse_lights(
+            json.loads((root / "harvard" / obj / "lights.json").read_text()),
+            [f.name for f in files],
+        )
+        grey = np.stack([p.pixels for p in photos]).max(axis=0).astype(np.float32)
+        mask = (
+            cv2.morphologyEx(
+                (grey > 0.1 * np.percentile(grey, 99)).astype(np.uint8),
+                cv2.MORPH_OPEN,
+                np.ones((5, 5), np.uint8),
+            )
+            > 0
+        )
+        res = analyze_scars_3d(photos, lights, 0.3, mask=mask, encoding="linear")
+        print(f"- harvard {obj}: {res.summary.count} ({res.summary.by_type})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 12 MP set")
@@ -284,12 +463,22 @@ def main() -> None:
         action="store_true",
         help="instead, compare with simpler pipelines on 4 scenes",
     )
+    parser.add_argument(
+        "--real", action="store_true", help="instead, print the numbers on real photo sets"
+    )
+    parser.add_argument(
+        "--data",
+        default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data" / "photometric"),
+        help="folder of the real photo sets (for --real)",
+    )
     parser.add_argument("--write-sets", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.write_sets:
         write_sets(Path(args.write_sets), args.quick)
     elif args.validation:
         validation(args.validation)
+    elif args.real:
+        real_data(Path(args.data))
     elif args.accuracy:
         accuracy()
         accuracy(specular=0.15, slant_deg=40.0)

@@ -322,3 +322,109 @@ def test_sixteen_bit_colour_png_with_alpha_drops_alpha() -> None:
     photo = read_photo(buf.tobytes(), name="rgba16.png")
     assert photo.pixels.shape == (10, 12, 3)
     assert photo.pixels[0, 0].tolist() == [1000, 20000, 60000]
+
+
+def _tiff16_rgb(rgb: np.ndarray, orientation: int = 1) -> bytes:
+    """An uncompressed little-endian 16-bit RGB TIFF with an Orientation tag (Pillow cannot
+    write one)."""
+    height, width, _ = rgb.shape
+    pixels = rgb.astype("<u2").tobytes()
+    entries = [
+        (256, 3, 1, width),  # ImageWidth
+        (257, 3, 1, height),  # ImageLength
+        (258, 3, 3, None),  # BitsPerSample 16,16,16 (at an offset)
+        (259, 3, 1, 1),  # no compression
+        (262, 3, 1, 2),  # RGB
+        (273, 4, 1, None),  # StripOffsets
+        (274, 3, 1, orientation),
+        (277, 3, 1, 3),  # SamplesPerPixel
+        (278, 3, 1, height),  # RowsPerStrip
+        (279, 4, 1, len(pixels)),  # StripByteCounts
+        (284, 3, 1, 1),  # chunky
+    ]
+    ifd_size = 2 + 12 * len(entries) + 4
+    bits_at = 8 + ifd_size
+    data_at = bits_at + 6
+    out = bytearray(b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(entries)))
+    for tag, kind, count, value in entries:
+        if tag == 258:
+            value = bits_at
+            out += struct.pack("<HHII", tag, kind, count, value)
+            continue
+        if tag == 273:
+            value = data_at
+        if kind == 3:
+            out += struct.pack("<HHIHH", tag, kind, count, value, 0)
+        else:
+            out += struct.pack("<HHII", tag, kind, count, value)
+    out += struct.pack("<I", 0)
+    out += struct.pack("<HHH", 16, 16, 16)
+    return bytes(out) + pixels
+
+
+def _png_with_orientation(png: bytes, orientation: int) -> bytes:
+    """``png`` with an eXIf chunk carrying ``orientation``, inserted before the first IDAT."""
+    exif = (
+        b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)
+    )
+    exif += struct.pack("<I", 0)
+    chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif
+    chunk += struct.pack(">I", zlib.crc32(b"eXIf" + exif) & 0xFFFFFFFF)
+    at = png.index(b"IDAT") - 4
+    return png[:at] + chunk + png[at:]
+
+
+def test_sixteen_bit_colour_tiff_keeps_full_precision() -> None:
+    """16-bit RGB TIFF (e.g. a light-stage capture) is not reduced to 8 bits."""
+    rng = np.random.default_rng(8)
+    rgb = rng.integers(0, 65536, size=(30, 50, 3), dtype=np.uint16)
+    photo = read_photo(_tiff16_rgb(rgb), name="capture.tif")
+    assert (photo.format, photo.bit_depth, photo.pixels.dtype) == ("tiff", 16, np.uint16)
+    assert np.array_equal(photo.pixels, rgb)
+    assert not any("8 bits" in w for w in photo.warnings)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_sixteen_bit_colour_is_turned_upright_like_pillow(orientation: int) -> None:
+    """EXIF orientation is applied to 16-bit colour too, exactly as Pillow applies it."""
+    import cv2
+
+    rng = np.random.default_rng(orientation)
+    rgb = rng.integers(0, 65536, size=(6, 9, 3), dtype=np.uint16)
+    high = Image.fromarray((rgb >> 8).astype(np.uint8))
+    expected8 = np.asarray(_pillow_upright(high, orientation), dtype=np.uint8)
+    ok, buf = cv2.imencode(".png", rgb[:, :, ::-1])
+    assert ok
+    for name, blob in (
+        ("o.png", _png_with_orientation(buf.tobytes(), orientation)),
+        ("o.tif", _tiff16_rgb(rgb, orientation)),
+    ):
+        photo = read_photo(blob, name=name)
+        assert photo.bit_depth == 16, name
+        assert np.array_equal((photo.pixels >> 8).astype(np.uint8), expected8), name
+        assert photo.pixels.shape[:2] == expected8.shape[:2]
+
+
+def _pillow_upright(image: Image.Image, orientation: int) -> Image.Image:
+    """Pillow's exif_transpose of ``image`` tagged with ``orientation``."""
+    from PIL import ImageOps
+
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image.save(buf, format="PNG", exif=exif.tobytes())
+    with Image.open(io.BytesIO(buf.getvalue())) as again:
+        return ImageOps.exif_transpose(again)
+
+
+@pytest.mark.parametrize("ext", [".png", ".tiff"])
+def test_sixteen_bit_grey_keeps_full_precision(ext: str) -> None:
+    import cv2
+
+    rng = np.random.default_rng(9)
+    grey = rng.integers(0, 65536, size=(20, 30), dtype=np.uint16)
+    ok, buf = cv2.imencode(ext, grey)
+    assert ok
+    photo = read_photo(buf.tobytes(), name=f"grey{ext}")
+    assert (photo.bit_depth, photo.pixels.dtype) == (16, np.uint16)
+    assert np.array_equal(photo.pixels, grey)

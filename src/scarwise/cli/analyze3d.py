@@ -43,6 +43,13 @@ def analyze3d_command(
     ),
     linear: bool = typer.Option(False, "--linear", help="Treat every image as linear."),
     srgb: bool = typer.Option(False, "--srgb", help="Treat every image as sRGB-encoded."),
+    estimate_brightness: bool = typer.Option(
+        False,
+        "--estimate-brightness",
+        help="Estimate each light's brightness from the photos even when the lights file "
+        "states it (by default stated brightnesses are used as given, and unstated ones are "
+        "estimated when the photos need it).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
@@ -60,7 +67,13 @@ def analyze3d_command(
     lights = load_document(lights_file, field="lights")
     encoding: Literal["auto", "linear", "srgb"] = "linear" if linear else "srgb" if srgb else "auto"
     result = analyze_uploads_3d(
-        photos, images, lights, pixel_mm, mask=mask, encoding=encoding
+        photos,
+        images,
+        lights,
+        pixel_mm,
+        mask=mask,
+        encoding=encoding,
+        estimate_brightness=True if estimate_brightness else None,
     ).result
     if depth_out and depth_fmt:
         data, info = depth_map_bytes(result, depth_fmt)

@@ -83,6 +83,15 @@ def _render(console: Console, data: dict[str, Any], out: str) -> None:
         console.print(
             f"{light.get('image') or '?'}: [{d[0]:+.3f}, {d[1]:+.3f}, {d[2]:+.3f}]", markup=False
         )
+    if data.get("fit_residual") is not None:
+        what = (
+            "degrees (the highlight's spread)"
+            if data.get("fit_residual_unit") == "deg"
+            else "of the brightness (cosine-law misfit)"
+        )
+        value = data["fit_residual"]
+        shown = f"{value:.1f}" if data.get("fit_residual_unit") == "deg" else f"{100 * value:.1f} %"
+        console.print(f"fit residual (median over the lights): {shown} {what}", markup=False)
     for w in data["warnings"]:
         console.print(f"warning: {w}", markup=False)
     console.print(f"wrote {out}", markup=False)

@@ -435,12 +435,16 @@ def _decode(
             notes.append("the file holds several images: only the first was analysed")
         opened.load()
         icc = opened.info.get("icc_profile")
-        if fmt == "png" and len(data) > 24 and data[24] == 16 and opened.mode in {"RGB", "RGBA"}:
-            orientation = opened.getexif().get(_EXIF_ORIENTATION, 1)
-            full = _png16_colour(data, opened.size) if not icc and orientation == 1 else None
+        if opened.mode in {"RGB", "RGBA"} and _sixteen_bit_colour(opened, fmt, data):
+            full = None if icc else _colour16(data, opened)
             if full is not None:
-                return full, 16, False
-            notes.append("16-bit colour PNG: read at 8 bits per channel")
+                orientation = _orientation(opened, notes)
+                return _oriented(full, orientation), 16, False
+            notes.append(
+                f"16-bit colour {fmt.upper()}"
+                + (" with a colour profile" if icc else "")
+                + ": read at 8 bits per channel"
+            )
         image: Image.Image = opened
         try:
             image = ImageOps.exif_transpose(opened)
@@ -451,17 +455,33 @@ def _decode(
 
 
 _EXIF_ORIENTATION: Final = 0x0112
+_TIFF_BITS_PER_SAMPLE: Final = 258
 
 
-def _png16_colour(data: bytes, size: tuple[int, int]) -> NDArray[np.uint16] | None:
-    """A 16-bit colour PNG at full precision, or None to fall back to Pillow's 8 bits.
+def _sixteen_bit_colour(opened: Image.Image, fmt: str, data: bytes) -> bool:
+    """Whether a file Pillow opened as 8-bit RGB(A) really holds 16 bits per channel.
 
-    Pillow holds RGB only at 8 bits per channel, but a 16-bit PNG from a raw converter carries
-    linear light that ``analyze3d`` must keep (``contracts/imaging.md``). Only after Pillow has
-    checked the header against the pixel cap and fully decoded the same bytes without error does
-    OpenCV decode them again, from memory (never from a path); its result must match Pillow's
-    size and be 16-bit colour, or it is ignored. Used only without an ICC profile or EXIF
-    rotation, which the Pillow path handles.
+    Pillow holds colour only at 8 bits per channel and silently keeps the high byte of 16-bit
+    PNG and TIFF samples; the header says what the file holds (PNG: the IHDR bit depth, TIFF:
+    BitsPerSample).
+    """
+    if fmt == "png":
+        return len(data) > 24 and data[24] == 16
+    if fmt == "tiff":
+        bits = getattr(opened, "tag_v2", {}).get(_TIFF_BITS_PER_SAMPLE)
+        return isinstance(bits, tuple) and len(bits) >= 3 and all(b == 16 for b in bits)
+    return False
+
+
+def _colour16(data: bytes, opened: Image.Image) -> NDArray[np.uint16] | None:
+    """A 16-bit colour PNG or TIFF at full precision, or None to keep Pillow's 8 bits.
+
+    A 16-bit file from a raw converter or a research data set carries linear light that
+    ``analyze3d`` must keep (``contracts/imaging.md``). Only after Pillow has checked the header
+    against the pixel cap and fully decoded the same bytes without error does OpenCV decode them
+    again, from memory (never from a path). Its result is used only when it agrees with Pillow's
+    on every pixel: the same size, 3 or 4 channels, 16 bits, and a high byte equal to Pillow's
+    8-bit value (which is how Pillow reduces 16-bit samples). Anything else keeps Pillow's decode.
     """
     import cv2
 
@@ -469,10 +489,43 @@ def _png16_colour(data: bytes, size: tuple[int, int]) -> NDArray[np.uint16] | No
     if decoded is None or decoded.dtype != np.uint16 or decoded.ndim != 3:
         return None
     height, width = decoded.shape[:2]
-    if (width, height) != size or decoded.shape[2] not in (3, 4):
+    if (width, height) != opened.size or decoded.shape[2] not in (3, 4):
         return None
     rgb: NDArray[np.uint16] = np.ascontiguousarray(decoded[:, :, 2::-1])
+    pillow = np.asarray(opened.convert("RGB"), dtype=np.uint8)
+    if not np.array_equal(pillow, (rgb >> 8).astype(np.uint8)):
+        return None
     return rgb
+
+
+def _orientation(opened: Image.Image, notes: list[str]) -> int:
+    """The EXIF orientation (1-8) of an opened image; 1 when absent or unreadable."""
+    try:
+        value = opened.getexif().get(_EXIF_ORIENTATION, 1)
+    except _DECODER_ERRORS:
+        notes.append("the EXIF block is unreadable: orientation not applied")
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _oriented(pixels: NDArray[np.uint16], orientation: int) -> NDArray[np.uint16]:
+    """``pixels`` turned upright as ``ImageOps.exif_transpose`` turns a Pillow image.
+
+    Orientation 2 mirrors left-right, 3 turns 180 degrees, 4 mirrors top-bottom, 5 transposes,
+    6 turns 90 degrees clockwise, 7 transverses, 8 turns 90 degrees counter-clockwise (the
+    EXIF 2.3 ``Orientation`` tag, as Pillow reads it).
+    """
+    turned = {
+        1: pixels,
+        2: pixels[:, ::-1],
+        3: pixels[::-1, ::-1],
+        4: pixels[::-1],
+        5: np.swapaxes(pixels, 0, 1),
+        6: np.rot90(pixels, -1),
+        7: np.rot90(pixels, 2).swapaxes(0, 1),
+        8: np.rot90(pixels, 1),
+    }[orientation]
+    return np.ascontiguousarray(turned)
 
 
 def _to_array(

@@ -104,11 +104,19 @@ def measure_scars_3d(
     *,
     mask: npt.NDArray[Any] | None = None,
     encoding: Encoding = "auto",
+    estimate_brightness: bool | None = None,
 ) -> Analyze3DResult:
     """Measure the atrophic scars in one skin area and estimate the scale scores (``analyze3d/1``).
 
     The parameters, result and errors are those of :func:`scarwise.imaging.analyze_scars_3d`;
     the result's ``estimates`` are filled (:func:`scale_estimates`).
     """
-    result = analyze_scars_3d(photos, lights, pixel_mm, mask=mask, encoding=encoding)
+    result = analyze_scars_3d(
+        photos,
+        lights,
+        pixel_mm,
+        mask=mask,
+        encoding=encoding,
+        estimate_brightness=estimate_brightness,
+    )
     return with_estimates(result)

@@ -94,6 +94,7 @@ def analyze_uploads_3d(
     *,
     mask: npt.NDArray[Any] | None = None,
     encoding: Encoding = "auto",
+    estimate_brightness: bool | None = None,
     store: Store | None = None,
     person_id: str | None = None,
 ) -> Analyzed3D:
@@ -110,6 +111,9 @@ def analyze_uploads_3d(
         ``{"lights": [...]}``.
     pixel_mm
         The size of one pixel on the skin, in mm (checked here, whatever the shell parsed).
+    estimate_brightness
+        True: estimate the lights' brightness from the photos even when the lights document
+        states it (:func:`scarwise.imaging.analyze_scars_3d`).
 
     Raises
     ------
@@ -130,7 +134,14 @@ def analyze_uploads_3d(
     problems.extend(check_inputs([p.size_px for p in photos], light_set, pixel_mm, mask))
     if problems or light_set is None:
         raise InvalidInput(problems=problems)
-    result = measure_scars_3d(photos, light_set, float(pixel_mm), mask=mask, encoding=encoding)
+    result = measure_scars_3d(
+        photos,
+        light_set,
+        float(pixel_mm),
+        mask=mask,
+        encoding=encoding,
+        estimate_brightness=estimate_brightness,
+    )
     if store is None or person_id is None:
         return Analyzed3D(result)
     saved = store.add_gated_photos(person_id, photos).photos

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
 import pytest
 
 from scarwise.imaging import Analyze3DResult, analyze_scars_3d, parse_lights
@@ -37,3 +42,47 @@ def jpeg_runs() -> list[tuple[ScarScene, Analyze3DResult]]:
         scene = render_scar_scene(seed, n_lights=8)
         out.append((scene, run_scene(scene, "jpeg")))
     return out
+
+
+#: Real multi-light photo sets (../shared/data/photometric from the repository's root).
+PHOTOMETRIC = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "photometric"
+
+
+@pytest.fixture(scope="session")
+def photometric() -> Path:
+    """The real photo sets' folder (tests that need them are skipped where it is absent)."""
+    if not (PHOTOMETRIC / "psm" / "lights.json").is_file():
+        pytest.skip(f"the real photometric data sets are not at {PHOTOMETRIC}")
+    return PHOTOMETRIC
+
+
+@pytest.fixture(scope="session")
+def sphere_error_deg(photometric: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """Angle (degrees) between normals (``3 x H x W``) and the analytic psm grey sphere.
+
+    The sphere is the circle fitted (least squares, Kasa) to the outline of ``gray.mask.png``;
+    its normals follow analytically. Pixels within 3 px of the outline are left out (the limb,
+    where a pixel straddles the edge).
+    """
+    mask = cv2.imread(str(photometric / "psm" / "gray" / "gray.mask.png"), cv2.IMREAD_GRAYSCALE)
+    inside = mask > 128
+    contours, _ = cv2.findContours(
+        inside.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+    )
+    pts = max(contours, key=len)[:, 0, :].astype(np.float64)
+    a = np.c_[2 * pts[:, 0], 2 * pts[:, 1], np.ones(len(pts))]
+    sol = np.linalg.lstsq(a, (pts**2).sum(axis=1), rcond=None)[0]
+    cx, cy = sol[0], sol[1]
+    r = float(np.sqrt(sol[2] + cx * cx + cy * cy))
+    yy, xx = np.mgrid[0 : inside.shape[0], 0 : inside.shape[1]].astype(np.float64)
+    nx, ny = (xx - cx) / r, (yy - cy) / r
+    truth = np.stack([nx, ny, np.sqrt(np.clip(1 - nx * nx - ny * ny, 0, None))])
+    region = cv2.erode(inside.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+
+    def error(normals: np.ndarray) -> np.ndarray:
+        n = normals[:, region].astype(np.float64)
+        n /= np.linalg.norm(n, axis=0)
+        cos = np.clip((n * truth[:, region]).sum(axis=0), -1.0, 1.0)
+        return np.asarray(np.degrees(np.arccos(cos)))
+
+    return error

@@ -212,3 +212,37 @@ def test_mask_leaves_out_a_scar_and_three_lights_warn() -> None:
     assert all(
         np.hypot(s.centroid_px[0] - cx, s.centroid_px[1] - cy) > radius for s in masked.scars
     )
+
+
+def test_cli_estimate_brightness_overrides_stated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scene = render_scar_scene(
+        13, size_px=(360, 360), specular=0.0, counts={"icepick": 1, "boxcar": 1, "rolling": 0}
+    )
+    names = []
+    for name, data in scene_files(scene, "png16"):
+        (tmp_path / name).write_bytes(data)
+        names.append(name)
+    doc = {
+        "lights": [
+            {"image": n, "direction": [float(v) for v in d], "intensity": 1.0}
+            for n, d in zip(names, scene.directions, strict=True)
+        ]
+    }
+    (tmp_path / "lights.json").write_text(json.dumps(doc))
+    args = [
+        "analyze3d",
+        *[str(tmp_path / n) for n in names],
+        "--lights",
+        str(tmp_path / "lights.json"),
+    ]
+    args += ["--pixel-mm", str(scene.pixel_mm), "--json"]
+    assert run(args) == 0
+    stated = json.loads(capsys.readouterr().out)
+    assert stated["light_intensities"] == [1.0] * 6
+    assert any("differs from the stated intensity" in w for w in stated["warnings"])
+    assert run([*args, "--estimate-brightness"]) == 0
+    estimated = json.loads(capsys.readouterr().out)
+    true = scene.intensities / np.exp(np.log(scene.intensities).mean())
+    assert np.abs(np.array(estimated["light_intensities"]) / true - 1).max() < 0.01

@@ -98,7 +98,19 @@ def test_skin_shine_is_reported(specular: float, warned: bool) -> None:
     scene = render_scar_scene(8, specular=specular)
     rgb = np.stack(scene.images)
     lights = LightSet(lights=tuple(Light(direction=tuple(d)) for d in scene.directions))  # type: ignore[arg-type]
-    result = analyze_luminance_3d(
-        (rgb @ LUM).astype(np.float32), lights, scene.pixel_mm, rgb_sample=sample_pixels(rgb)
-    )
+    result = analyze_luminance_3d((rgb @ LUM).astype(np.float32), lights, scene.pixel_mm)
     assert any("shine" in w for w in result.warnings) is warned
+
+
+def test_rgb_sample_is_deprecated() -> None:
+    from scarwise.imaging import Light, LightSet, analyze_luminance_3d
+
+    scene = render_scar_scene(
+        8, size_px=(320, 320), counts={"icepick": 1, "boxcar": 0, "rolling": 0}
+    )
+    rgb = np.stack(scene.images)
+    lights = LightSet(lights=tuple(Light(direction=tuple(d)) for d in scene.directions))  # type: ignore[arg-type]
+    with pytest.warns(DeprecationWarning, match="rgb_sample"):
+        analyze_luminance_3d(
+            (rgb @ LUM).astype(np.float32), lights, scene.pixel_mm, rgb_sample=sample_pixels(rgb)
+        )

@@ -4,11 +4,19 @@
 from another direction (lights from :func:`parse_lights` or :func:`calibrate_lights_from_sphere`),
 recovers the surface by photometric stereo and measures every depressed scar (``analyze3d/1``);
 :func:`depth_map_bytes`, :func:`depth_image_png` and :func:`overlay_png` turn the result into
-files and pictures. The steps are public too, for validation and benchmarks: luminance,
-photometric stereo, integration, scar finding, measuring and typing.
+files and pictures; :func:`normals_from_photos` stops at the normals. Before solving, the
+photos are checked against each other and their lights (:func:`check_photos`), the lights'
+brightnesses chosen (:func:`choose_brightness`) and the skin's sheen found (:func:`fit_shine`).
+The steps are public too, for validation and benchmarks: luminance, photometric stereo,
+integration, scar finding, measuring and typing.
 """
 
-from scarwise.imaging.relief.analysis import analyze_luminance_3d, analyze_scars_3d
+from scarwise.imaging.relief.analysis import (
+    analyze_luminance_3d,
+    analyze_scars_3d,
+    normals_from_photos,
+)
+from scarwise.imaging.relief.brightness import Brightness, choose_brightness
 from scarwise.imaging.relief.finding import ScarsFound, find_scars
 from scarwise.imaging.relief.inputs import check_inputs
 from scarwise.imaging.relief.integration import (
@@ -31,6 +39,7 @@ from scarwise.imaging.relief.models import (
     Scars3DSummary,
     ScarType,
 )
+from scarwise.imaging.relief.photo_checks import CheckedPhotos, check_photos
 from scarwise.imaging.relief.photometric_stereo import (
     NormalField,
     SlopeField,
@@ -43,11 +52,14 @@ from scarwise.imaging.relief.photometric_stereo import (
 )
 from scarwise.imaging.relief.pictures import depth_image_png, depth_map_bytes, overlay_png
 from scarwise.imaging.relief.scar_types import classify_scar
+from scarwise.imaging.relief.shine import ShineFit, fit_shine
 from scarwise.imaging.relief.sphere_calibration import calibrate_lights_from_sphere
 from scarwise.imaging.relief.surface import surrounding_surface
 
 __all__ = [
     "Analyze3DResult",
+    "Brightness",
+    "CheckedPhotos",
     "DepthMapInfo",
     "Encoding",
     "Light",
@@ -61,12 +73,15 @@ __all__ = [
     "Scars3DEstimates",
     "Scars3DSummary",
     "ScarsFound",
+    "ShineFit",
     "SlopeField",
     "analyze_luminance_3d",
     "analyze_scars_3d",
     "calibrate_lights_from_sphere",
     "check_inputs",
     "check_light_geometry",
+    "check_photos",
+    "choose_brightness",
     "classify_scar",
     "depth_image_png",
     "depth_map_bytes",
@@ -74,11 +89,13 @@ __all__ = [
     "estimate_normals",
     "estimate_slopes",
     "find_scars",
+    "fit_shine",
     "gradients_from_normals",
     "integrate_gradients",
     "integrate_normals",
     "least_squares_normals",
     "measure_depressions",
+    "normals_from_photos",
     "overlay_png",
     "parse_lights",
     "photo_luminance",

@@ -12,18 +12,20 @@ which the workflow layer attaches (:mod:`scarwise.workflows.analysis3d`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
-from scarwise.errors import InvalidInput, Problem
+from scarwise.errors import InvalidInput
 from scarwise.imaging.relief.finding import find_scars
 from scarwise.imaging.relief.inputs import check_inputs
 from scarwise.imaging.relief.integration import integrate_gradients
-from scarwise.imaging.relief.luminance import Encoding, photo_luminance
+from scarwise.imaging.relief.luminance import Encoding, decoding_of, photo_luminance
 from scarwise.imaging.relief.measuring import ScarMeasurement
 from scarwise.imaging.relief.models import (
     Analyze3DResult,
@@ -33,14 +35,14 @@ from scarwise.imaging.relief.models import (
     ScarType,
 )
 from scarwise.imaging.relief.photometric_stereo import (
-    estimate_light_intensities,
+    NormalField,
+    estimate_normals,
     estimate_slopes,
-    sample_pixels,
-    specular_free,
 )
+from scarwise.imaging.relief.solve_setup import prepare_solve
 from scarwise.intake import Photo
 
-__all__ = ["analyze_luminance_3d", "analyze_scars_3d"]
+__all__ = ["analyze_luminance_3d", "analyze_scars_3d", "normals_from_photos"]
 
 F32 = npt.NDArray[np.float32]
 
@@ -52,6 +54,7 @@ def analyze_scars_3d(
     *,
     mask: npt.NDArray[Any] | None = None,
     encoding: Encoding = "auto",
+    estimate_brightness: bool | None = None,
 ) -> Analyze3DResult:
     """Measure the atrophic scars in one skin area from 3 or more photos under different lights.
 
@@ -68,6 +71,10 @@ def analyze_scars_3d(
         Optional ``H x W`` array, non-zero = skin to analyse.
     encoding
         ``auto`` (16-bit linear, 8-bit sRGB), or force ``linear`` / ``srgb``.
+    estimate_brightness
+        True: estimate the lights' brightness from the photos even when the lights file states
+        it; None (default): use stated brightnesses, else estimate them when the photos need it
+        (:mod:`~scarwise.imaging.relief.brightness`); False: never estimate.
 
     Returns
     -------
@@ -77,31 +84,97 @@ def analyze_scars_3d(
     ------
     InvalidInput
         Fewer than 3 images, sizes that differ, a lights count that does not match, coplanar
-        lights, a bad pixel size or mask; every problem is listed.
+        lights, a bad pixel size or mask; every problem is listed. Photos that leave nothing
+        sensible to compute: all the same, mostly saturated or dark, or moved too far
+        (:func:`~scarwise.imaging.relief.photo_checks.check_photos`).
     """
     problems = check_inputs([p.size_px for p in images], lights, pixel_mm, mask)
     if problems:
         raise InvalidInput(problems=problems)
+    decoded = _decode(images, encoding)
+    box = [decoded.stack]  # hand the stack over, so it is freed once the normals are solved
+    notes, used = decoded.notes, decoded.encoding
+    del decoded  # no other reference to the stack may outlive the solve
+    return _analyze_stack(
+        box,
+        lights,
+        pixel_mm,
+        mask=mask,
+        notes=notes,
+        encoding=used,
+        estimate_brightness=estimate_brightness,
+    )
+
+
+def normals_from_photos(
+    images: Sequence[Photo],
+    lights: LightSet,
+    *,
+    mask: npt.NDArray[Any] | None = None,
+    encoding: Encoding = "auto",
+    estimate_brightness: bool | None = None,
+) -> tuple[NormalField, list[str]]:
+    """The surface normals ``analyze3d`` measures from, with its warnings.
+
+    The same decoding, checks, brightness and sheen as :func:`analyze_scars_3d` (same
+    parameters, no pixel size), stopped before the height map: for validation against a surface
+    of known shape (a sphere) and for other uses of the normals.
+
+    Raises
+    ------
+    InvalidInput
+        As :func:`analyze_scars_3d`.
+    """
+    problems = check_inputs([p.size_px for p in images], lights, 1.0, mask)
+    if problems:
+        raise InvalidInput(problems=problems)
+    decoded = _decode(images, encoding)
+    stack = decoded.stack
+    setup = prepare_solve(
+        stack,
+        lights,
+        mask=mask,
+        encoding=decoded.encoding,
+        estimate_brightness=estimate_brightness,
+    )
+    field = estimate_normals(
+        stack,
+        lights.directions(),
+        intensities=setup.intensities,
+        shine_exponent=setup.shine_exponent,
+    )
+    return field, [*decoded.notes, *setup.warnings]
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    stack: F32
+    notes: list[str]
+    encoding: Literal["linear", "srgb"] | None
+
+
+def _decode(images: Sequence[Photo], encoding: Encoding) -> _Decoded:
+    """Linear luminance of every photo, linear RGB on the sample grid, and the decoding used."""
     k = len(images)
     w, h = images[0].size_px
     stack = np.empty((k, h, w), dtype=np.float32)
-    rgb_samples: list[F32] = []
+    decoded: set[Literal["linear", "srgb"]] = set()
     for i, photo in enumerate(images):
-        lum, rgb = photo_luminance(photo, encoding)
+        lum, _rgb = photo_luminance(photo, encoding)
+        decoded.add(decoding_of(photo, encoding))
         stack[i] = lum
-        if rgb is not None:
-            rgb_samples.append(sample_pixels(rgb[None])[0])
-        del lum, rgb
-    rgb_sample = np.stack(rgb_samples) if len(rgb_samples) == k else None
+        del lum, _rgb
     notes = [
         f"images[{i}]: {n}"
         for i, p in enumerate(images)
         for n in p.warnings
         if "colour profile" not in n
     ]
-    box = [stack]  # hand the stack over, so it is freed once the normals are solved
-    del stack
-    return _analyze_stack(box, lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+    return _Decoded(
+        stack=stack,
+        notes=notes,
+        encoding=decoded.pop() if len(decoded) == 1 else None,
+    )
 
 
 def analyze_luminance_3d(
@@ -112,14 +185,31 @@ def analyze_luminance_3d(
     mask: npt.NDArray[Any] | None = None,
     rgb_sample: F32 | None = None,
     notes: Sequence[str] = (),
+    estimate_brightness: bool | None = None,
 ) -> Analyze3DResult:
     """The pipeline on linear luminance images already in memory (``k x H x W`` float32).
 
-    ``rgb_sample`` (``k x n x 3`` linear RGB of the same pixels in every image, e.g. from
-    :func:`~scarwise.imaging.relief.photometric_stereo.sample_pixels`) lets the light brightnesses be estimated on a
-    specular-free signal; without it luminance is used.
+    The stack is not changed (photos that moved are moved back in a copy). ``rgb_sample`` is
+    deprecated and ignored: the lights' brightness is estimated on luminance (a trimmed estimate
+    that a sheen fools less than the specular-free colour signal once used, which JPEG's chroma
+    made noisy).
     """
-    return _analyze_stack([stack], lights, pixel_mm, mask=mask, rgb_sample=rgb_sample, notes=notes)
+    if rgb_sample is not None:
+        warnings.warn(
+            "analyze_luminance_3d(rgb_sample=...) is deprecated and ignored: the lights' "
+            "brightness is estimated on luminance",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    return _analyze_stack(
+        [stack.copy()],
+        lights,
+        pixel_mm,
+        mask=mask,
+        notes=notes,
+        encoding=None,
+        estimate_brightness=estimate_brightness,
+    )
 
 
 def _analyze_stack(
@@ -128,60 +218,38 @@ def _analyze_stack(
     pixel_mm: float,
     *,
     mask: npt.NDArray[Any] | None,
-    rgb_sample: F32 | None,
     notes: Sequence[str],
+    encoding: Literal["linear", "srgb"] | None,
+    estimate_brightness: bool | None,
 ) -> Analyze3DResult:
     stack = box.pop()
     k, h, w = stack.shape
     problems = check_inputs([(w, h)] * k, lights, pixel_mm, mask)
     if problems:
         raise InvalidInput(problems=problems)
-    warnings = list(notes)
-    directions = lights.directions()
-    stated = lights.intensities()
-    plain = sample_pixels(stack)
-    if float(plain.max()) <= 0 and float(stack.max()) <= 0:  # the sample settles most sets
-        raise InvalidInput(
-            problems=[Problem("images", "photos with some light in them", "all black")]
-        )
-    saturated = _saturated_fraction(stack)
-    if saturated > 0.01:
-        warnings.append(
-            f"{100 * saturated:.1f} % of the pixel values are saturated: lower the exposure"
-        )
-    if k >= 4:
-        diffuse = specular_free(rgb_sample) if rgb_sample is not None else None
-        factors = estimate_light_intensities(
-            plain if diffuse is None else diffuse, directions, stated=stated
-        )
-        if diffuse is not None:
-            # shine fools the luminance-based estimate but not the specular-free one
-            from_luminance = estimate_light_intensities(plain, directions, stated=stated)
-            if float(np.max(np.abs(np.log(from_luminance / factors)))) > np.log(1.06):
-                warnings.append(
-                    "skin shine detected: depths of wide, shallow (rolling) scars may be "
-                    "overestimated; wash and dry the skin or use crossed polarisers"
-                )
-        if float(np.max(np.abs(np.log(factors)))) > np.log(1.3):
-            warnings.append(
-                "the lights' brightness differs by more than 30 % from what was stated: "
-                "check the lights file and the exposure"
-            )
-    else:
-        factors = np.ones(k)
-        warnings.append(
-            "3 lights: brightness differences between the lights cannot be estimated; "
-            "use 4-8 lights for reliable depths"
-        )
-    total = factors * (stated if stated is not None else 1.0)
-    field = estimate_slopes(stack, directions, intensities=total, sample=plain)
+    setup = prepare_solve(
+        stack,
+        lights,
+        mask=mask,
+        encoding=encoding,
+        estimate_brightness=estimate_brightness,
+    )
+    warnings = [*notes, *setup.warnings]
+    total = setup.intensities
+    field = estimate_slopes(
+        stack,
+        lights.directions(),
+        intensities=total,
+        sample=setup.noise_sample,
+        shine_exponent=setup.shine_exponent,
+    )
     del stack
     albedo, p, q = field.albedo, field.p, field.q
     del field
     height = integrate_gradients(p, q)
     del p, q
     height *= np.float32(pixel_mm)
-    valid = None if mask is None else _mask_2d(mask)
+    valid = setup.valid
     if valid is not None:
         height = _flatten_outside(height, valid)
     found = find_scars(height, pixel_mm, valid)
@@ -189,28 +257,10 @@ def _analyze_stack(
     result._height_mm = height
     result._surface_mm = found.surface_mm
     result._albedo = albedo
+    result._valid = valid
     result._extents = [(s.rows, s.cols, s.mask) for s in found.scars]
+    result._depressions = [s.depression_mm for s in found.scars]
     return result
-
-
-def _saturated_fraction(stack: F32, level: float = 0.999) -> float:
-    """Fraction of the stack's values at or above ``level``, counted in 1M-value chunks.
-
-    Same number as ``(stack >= level).mean()`` without a full-size boolean temporary (large for
-    a set of 12 MP photos, and slower).
-    """
-    flat = stack.reshape(-1)
-    chunk = 1 << 20
-    count = sum(
-        int(np.count_nonzero(flat[i : i + chunk] >= level)) for i in range(0, flat.size, chunk)
-    )
-    return count / max(flat.size, 1)
-
-
-def _mask_2d(mask: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    """A boolean H x W mask from any non-zero H x W or H x W x C array."""
-    m = np.asarray(mask) > 0
-    return np.asarray(m.any(axis=2) if m.ndim == 3 else m, dtype=bool)
 
 
 def _flatten_outside(height: F32, valid: npt.NDArray[np.bool_]) -> F32:

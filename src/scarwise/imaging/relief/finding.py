@@ -30,6 +30,7 @@ from scarwise.imaging.relief.boxes import (
 )
 from scarwise.imaging.relief.measuring import (
     CANDIDATE_MM,
+    MAX_DIAMETER_MM,
     MIN_DEPTH_MM,
     MIN_DIAMETER_MM,
     ScarMeasurement,
@@ -149,6 +150,8 @@ def _region_scars(scene: _Scene, box: Box, comp: Bool, area: int) -> list[ScarMe
         m = measure_against_ring(height, core, core_box, around, pixel_mm, window)
         if m is None or m.depth_mm < MIN_DEPTH_MM or m.diameter_mm < MIN_DIAMETER_MM:
             continue
+        if m.diameter_mm > MAX_DIAMETER_MM:
+            continue  # the shape of the face or body, not a scar
         scars.append(m)
     return scars
 

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from scarwise.intake import Photo
 
-__all__ = ["LUMINANCE_WEIGHTS", "Encoding", "photo_luminance"]
+__all__ = ["LUMINANCE_WEIGHTS", "Encoding", "decoding_of", "photo_luminance"]
 
 F32 = npt.NDArray[np.float32]
 #: How a photo's pixel values encode light: decided per photo, or forced linear or sRGB.
@@ -25,6 +25,14 @@ def _srgb_lut(levels: int) -> F32:
     return lin.astype(np.float32)
 
 
+def decoding_of(photo: Photo, encoding: Encoding = "auto") -> Literal["linear", "srgb"]:
+    """How :func:`photo_luminance` decodes ``photo``: ``auto`` takes 16-bit images without an ICC
+    profile as linear, everything else as sRGB-encoded (``contracts/imaging.md``)."""
+    if encoding != "auto":
+        return encoding
+    return "linear" if photo.bit_depth == 16 and not photo.had_icc_profile else "srgb"
+
+
 def photo_luminance(photo: Photo, encoding: Encoding = "auto") -> tuple[F32, F32 | None]:
     """Linear luminance (``H x W`` float32, 0-1) and linear RGB (or None for grey) of a photo.
 
@@ -34,9 +42,7 @@ def photo_luminance(photo: Photo, encoding: Encoding = "auto") -> tuple[F32, F32
     """
     px = photo.pixels
     levels = 65536 if px.dtype == np.uint16 else 256
-    linear = encoding == "linear" or (
-        encoding == "auto" and photo.bit_depth == 16 and not photo.had_icc_profile
-    )
+    linear = decoding_of(photo, encoding) == "linear"
     lut = (
         (np.arange(levels, dtype=np.float32) / np.float32(levels - 1))
         if linear

@@ -8,7 +8,8 @@ Definitions are the contract's (``contracts/imaging.md``, ``analyze3d``), on a d
 * the **extent** is the connected region around the deepest point lying more than 10 % of the
   depth below the surface; ``area_mm2``, ``diameter_mm`` (equal-area circle), ``centroid_px`` and
   ``volume_mm3`` (surface minus skin, summed over the extent) follow from it;
-* depressions shallower than 0.05 mm or narrower than 0.3 mm are texture, not scars.
+* depressions shallower than 0.05 mm or narrower than 0.3 mm are texture, not scars; wider than
+  :data:`MAX_DIAMETER_MM` they are anatomy.
 
 The same :func:`measure_window` measures the synthetic ground truth (against the true surface,
 :func:`measure_depressions`) and the reconstruction (against each scar's ring-fitted surface),
@@ -38,6 +39,7 @@ from scarwise.imaging.relief.boxes import (
 __all__ = [
     "CANDIDATE_MM",
     "EXTENT_FRACTION",
+    "MAX_DIAMETER_MM",
     "MIN_DEPTH_MM",
     "MIN_DIAMETER_MM",
     "SMOOTH_PX",
@@ -54,6 +56,11 @@ Bool = npt.NDArray[np.bool_]
 MIN_DEPTH_MM = 0.05
 #: Contract: narrower depressions are texture.
 MIN_DIAMETER_MM = 0.3
+#: Wider depressions are the shape of the face or body (eye sockets, the hollow beside the
+#: nose, a groove between two bulges), not scars: atrophic acne scars are at most several
+#: millimetres across (rolling ones "usually > 4-5 mm", clinical-facts §1.1 [V]; the cap is
+#: scarwise's own [M]).
+MAX_DIAMETER_MM = 10.0
 #: Contract: the extent is where the skin lies more than this fraction of the depth below.
 EXTENT_FRACTION = 0.1
 #: Depressions deeper than this are candidates (half the contract's 0.05 mm, so shallow scars
@@ -67,7 +74,9 @@ SMOOTH_PX = 0.7
 class ScarMeasurement:
     """One depression measured per the contract, with the shape numbers used for its type.
 
-    ``mask`` is the extent inside its bounding box ``rows x cols`` of the full image.
+    ``mask`` is the extent inside its bounding box ``rows x cols`` of the full image;
+    ``depression_mm`` the depth below the scar's own surrounding surface over that box (0 outside
+    the extent), for pictures.
     """
 
     depth_mm: float
@@ -81,6 +90,7 @@ class ScarMeasurement:
     rows: slice
     cols: slice
     mask: Bool
+    depression_mm: F32
 
     @property
     def depth_to_diameter(self) -> float:
@@ -174,6 +184,7 @@ def measure_window(
         rows=ebox[0],
         cols=ebox[1],
         mask=extent,
+        depression_mm=np.where(extent, d_ext, np.float32(0.0)).astype(np.float32),
     )
 
 

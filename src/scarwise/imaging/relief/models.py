@@ -77,6 +77,20 @@ class LightsCalibration(Result):
     method: Literal["chrome", "matte"]
     sphere_px: tuple[float, float, float]
     lights: list[Light]
+    fit_residual: float | None = Field(
+        default=None,
+        description="median over the lights of fit_residuals",
+    )
+    fit_residuals: list[float] = Field(
+        default_factory=list,
+        description="per light: chrome, the highlight's spread as an uncertainty of the "
+        "direction (degrees); matte, the cosine-law misfit relative to the brightness",
+    )
+    fit_residual_unit: Literal["deg", "relative"] | None = None
+    outline_px: tuple[float, float, float] | None = Field(
+        default=None,
+        description="the sphere's outline found in the photos (x, y, radius in px), when visible",
+    )
     warnings: list[str] = Field(default_factory=list)
 
     def light_set(self) -> LightSet:
@@ -163,7 +177,9 @@ class Analyze3DResult(Result):
     _height_mm: F32 | None = PrivateAttr(default=None)
     _surface_mm: F32 | None = PrivateAttr(default=None)
     _albedo: F32 | None = PrivateAttr(default=None)
+    _valid: npt.NDArray[np.bool_] | None = PrivateAttr(default=None)
     _extents: list[tuple[slice, slice, npt.NDArray[np.bool_]]] = PrivateAttr(default_factory=list)
+    _depressions: list[F32] = PrivateAttr(default_factory=list)
 
     def height_map_mm(self) -> F32:
         """The recovered height map (mm, z towards the camera, scars negative, any offset)."""
@@ -182,6 +198,15 @@ class Analyze3DResult(Result):
         if self._albedo is None:
             raise ValueError("this result carries no images (it was read back from JSON)")
         return self._albedo
+
+    def analysed_pixels(self) -> npt.NDArray[np.bool_] | None:
+        """The pixels analysed (the mask, less the edges of photos moved back); None: all."""
+        return self._valid
+
+    def scar_depressions_mm(self) -> list[F32]:
+        """Each scar's depth below its own surrounding surface over its extent's box (0 outside
+        the extent), in the order of ``scars``: what ``depth_mm`` is the largest of."""
+        return list(self._depressions)
 
     def extents(self) -> list[tuple[slice, slice, npt.NDArray[np.bool_]]]:
         """Each scar's extent as (rows, cols, mask) windows, in the order of ``scars``."""

@@ -69,14 +69,20 @@ def depth_image_png(result: Analyze3DResult, *, max_side_px: int = 1600) -> byte
 
     height: npt.NDArray[np.float32] = result.height_map_mm()
     depth: npt.NDArray[np.float32] = np.zeros(height.shape, dtype=np.float32)
-    full = result.depression_map_mm()
-    for rows, cols, mask in result.extents():  # colour only the scars' extents
-        depth[rows, cols][mask] = full[rows, cols][mask]
+    own = result.scar_depressions_mm()
+    full = None if own else result.depression_map_mm()
+    for i, (rows, cols, mask) in enumerate(result.extents()):  # colour only the scars' extents
+        # each scar's depth below its own surrounding surface (what depth_mm reports)
+        values = own[i] if own else full[rows, cols]  # type: ignore[index]
+        depth[rows, cols][mask] = np.maximum(depth[rows, cols][mask], values[mask])
     step = max(1, int(np.ceil(max(depth.shape) / max_side_px)))
     depth, height = depth[::step, ::step], height[::step, ::step]
     h, w = int(depth.shape[0]), int(depth.shape[-1])
     px = result.pixel_mm * step
     shade = _shade(height, px)
+    valid = result.analysed_pixels()
+    if valid is not None:  # what was not analysed (outside the mask) is left blank
+        shade = np.ma.masked_where(~valid[::step, ::step], shade)
     top = max(float(np.percentile(depth, 99.9)), 0.05)
     fig = Figure(figsize=(8, 8 * h / w + 0.6), dpi=100)
     ax = fig.subplots()

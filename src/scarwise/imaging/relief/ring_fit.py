@@ -191,8 +191,25 @@ def measure_against_ring(
                 box = widen_box(box, reached.sides, window)
                 continue
             break
-        if m_new is None:
+        if m_new is None or _touches_outside(m_new, around):
             return None
         m = m_new
         region, region_box = m.mask, (m.rows, m.cols)
     return m
+
+
+def _touches_outside(m: ScarMeasurement, around: Basin) -> bool:
+    """Whether the extent reaches pixels left out of the analysis (the mask's edge): the
+    depression then goes on where it cannot be measured (the corner of a mouth that was left
+    out, the rim of an eye socket)."""
+    if around.valid is None:
+        return False
+    box = grow_box(
+        (m.rows, m.cols), 2, (slice(0, around.valid.shape[0]), slice(0, around.valid.shape[1]))
+    )
+    outside = around.outside(box)
+    if outside is None or not outside.any():
+        return False
+    placed = place_mask(m.mask, (m.rows, m.cols), box).view(np.uint8)
+    near = cv2.dilate(placed, np.ones((5, 5), np.uint8)).view(bool)
+    return bool((near & outside).any())
