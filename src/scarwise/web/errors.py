@@ -81,13 +81,19 @@ def _too_large_words(exc: BaseException, ctx: WebContext) -> dict[str, str]:
             f"{budget} pixels in all ({budget / 1e6:g} million).",
             "advice": "Crop the photos to the scarred area, or send fewer or smaller ones.",
         }
-    megabytes = ctx.settings.max_upload_bytes / (1024 * 1024)
     return {
-        "text": f"The file you sent is larger than scarwise accepts: at most {megabytes:.0f} MB "
-        "per photo.",
+        "text": "The file you sent is larger than scarwise accepts: at most "
+        f"{_bytes_in_words(ctx.settings.max_upload_bytes)} per photo.",
         "advice": "Send a smaller photo: crop it to the scarred area, or save or share it at a "
         "smaller size (phones offer this when sharing a photo). Nothing was kept.",
     }
+
+
+def _bytes_in_words(count: int) -> str:
+    """``52428800`` -> ``50 MB``, ``50000`` -> ``49 KB`` (binary units, as file managers show)."""
+    if count >= 1024 * 1024:
+        return f"{round(count / (1024 * 1024), 1):g} MB"
+    return f"{max(1, round(count / 1024))} KB"
 
 
 async def _scarwise_error(request: Request, exc: Exception) -> Response:
