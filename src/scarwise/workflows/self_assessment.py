@@ -57,8 +57,9 @@ def save_self_assessment(
     plan(profile)  # a profile the planner refuses stops here, before anything is kept
     store.get_person(person_id)
     ids = {
-        scale: record_assessment(store, person_id, scale, scored.to_json_dict(), date=date)
-        .assessment.id
+        scale: record_assessment(
+            store, person_id, scale, scored.to_json_dict(), date=date
+        ).assessment.id
         for scale, scored in result.scores.items()
     }
     saved = save_plan(store, person_id, profile, date=date).plan
