@@ -385,3 +385,39 @@ def test_learn_explains_the_terms_the_pages_link_to(client: TestClient) -> None:
                  "melanin-index", "delta-e", "pih", "pie"):  # fmt: skip
         assert f'id="term-{term}"' in page
     assert not linked - set(re.findall(r'id="(term-[a-z-]+)"', page))
+
+
+def test_history_groups_runs_and_says_scores_in_words() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from scarwise.tracking.models import HistoryEvent
+    from scarwise.web.dashboard import history_items
+
+    t = datetime(2026, 3, 1, tzinfo=UTC)
+
+    def event(kind: str, id_: str, minutes: int, **extra: object) -> HistoryEvent:
+        return HistoryEvent(kind=kind, id=id_, date=t + timedelta(minutes=minutes), **extra)
+
+    events = [
+        event("regimen", "r1", 0, treatment="sunscreen", frequency="daily"),
+        event("dose", "d1", 1, regimen_id="r1", status="taken"),
+        event("dose", "d2", 2, regimen_id="r1", status="skipped"),
+        event("dose", "d3", 3, regimen_id="r1", status="taken"),
+        event("assessment", "a1", 4, scale="fitzpatrick", score=16, max=32),
+        event("photo", "p1", 5),
+        event("photo", "p2", 5),
+        event("photo", "p3", 5),
+        event("analysis", "x1", 6, analysis="analyze3d"),
+        event("photo", "p4", 7),
+        event("session", "s1", 8, treatment="punch-excision"),
+    ]
+    items = [(i.text, i.url) for i in history_items("P", events, {"r1": "sunscreen"})]
+    assert items == [
+        ("Treatment session: Punch excision", "/people/P#session-s1"),
+        ("Photo added", "/people/P/photos/p4.png"),
+        ("3-D scar measurement", "/people/P/analyses/x1"),
+        ("3 photos added", "/people/P#photos"),
+        ("Skin type (Fitzpatrick): Type III", "/people/P#scores"),
+        ("Daily broad-spectrum sunscreen: 2 doses taken, 1 skipped", "/people/P#routine"),
+        ("Routine step started: Daily broad-spectrum sunscreen", "/people/P#routine-r1"),
+    ]

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from scarwise.errors import NotFound, Problem
 from scarwise.reports import plots
-from scarwise.web.words import plural, scale_name, treatment_name
+from scarwise.web.words import plural, scale_name, score_text, treatment_name
 
 __all__ = [
     "HISTORY_LENGTH",
@@ -116,10 +116,22 @@ def history_items(
     person_id: str, events: Sequence[Any], regimen_names: Mapping[str, str]
 ) -> list[HistoryItem]:
     """The history newest first, in words, each item linking to what it is; check-ins in a row
-    for the same routine step become one item."""
+    for the same routine step become one item, and so do photos added in a row (a 3-D set)."""
     items: list[HistoryItem] = []
     base = f"/people/{person_id}"
     run: list[Any] = []
+    photos: list[Any] = []
+
+    def flush_photos() -> None:
+        if len(photos) == 1:
+            items.append(
+                HistoryItem(photos[0].date, "Photo added", f"{base}/photos/{photos[0].id}.png")
+            )
+        elif photos:
+            items.append(
+                HistoryItem(photos[0].date, f"{len(photos)} photos added", f"{base}#photos")
+            )
+        photos.clear()
 
     def flush() -> None:
         if run:
@@ -136,23 +148,28 @@ def history_items(
     for event in reversed(list(events)):
         extra = event.model_extra or {}
         if event.kind == "dose":
+            flush_photos()
             if run and run[0].model_extra.get("regimen_id") != extra.get("regimen_id"):
                 flush()
             run.append(event)
             continue
         flush()
+        if event.kind == "photo":
+            photos.append(event)
+            continue
+        flush_photos()
         items.append(_history_item(base, event, extra))
     flush()
+    flush_photos()
     return items
 
 
 def _history_item(base: str, event: Any, extra: Mapping[str, Any]) -> HistoryItem:
     kind, date = event.kind, event.date
     if kind == "assessment":
-        text = f"Score: {scale_name(extra.get('scale'))} {extra.get('score')} of {extra.get('max')}"
+        scale = str(extra.get("scale"))
+        text = f"{scale_name(scale)}: {score_text(scale, extra)}"
         return HistoryItem(date, text, f"{base}#scores")
-    if kind == "photo":
-        return HistoryItem(date, "Photo added", f"{base}/photos/{event.id}.png")
     if kind == "analysis":
         what = "3-D scar measurement" if extra.get("analysis") == "analyze3d" else "Colour analysis"
         return HistoryItem(date, what, f"{base}/analyses/{event.id}")

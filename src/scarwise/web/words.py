@@ -207,11 +207,24 @@ def scale_name(scale: Any) -> str:
 def score_text(scale: str, result: Mapping[str, Any]) -> str:
     """A score as a page shows it: ``Type III``, ``Grade 3 of 4``, ``120 out of 540``."""
     score, top = result.get("score"), result.get("max")
-    if scale == "fitzpatrick" and result.get("type_roman"):
-        return f"Type {result['type_roman']}"
+    if scale == "fitzpatrick":
+        roman = result.get("type_roman") or _skin_type_of(score)
+        if roman:
+            return f"Type {roman}"
     if scale == "gb-qualitative":
         return f"Grade {score} of {top}"
     return f"{score} out of {top}"
+
+
+def _skin_type_of(total: Any) -> str | None:
+    """The skin type a questionnaire total bands into (None for no total)."""
+    if not isinstance(total, int):
+        return None
+    for roman, band in _SKIN_TYPE_TOTALS.items():
+        low, high = (int(x) for x in band.split("-"))
+        if low <= total <= high:
+            return roman
+    return None
 
 
 def score_band(scale: str, result: Mapping[str, Any]) -> str:
