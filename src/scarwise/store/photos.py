@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from scarwise.errors import InvalidInput, NotFound, Problem
 from scarwise.intake import Photo, read_photo, read_photo_file
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
 from scarwise.store.checks import MAX_LABEL, require_person, text
-from scarwise.store.deletions import discard_unreferenced
+from scarwise.store.deletions import discard_unreferenced, purge_pending, queue_deletions
+from scarwise.store.engine import checkpoint
 from scarwise.store.people import get_person
 from scarwise.store.rows import photo_record
 from scarwise.tracking.models import PhotoRecord, PhotosResult
@@ -28,6 +29,7 @@ __all__ = [
     "add_gated_photos",
     "add_photo_bytes",
     "add_photos",
+    "delete_photo",
     "photo",
     "photo_png",
     "prune_photo_files",
@@ -116,6 +118,30 @@ def photo(store: StoreBase, photo_id: str) -> PhotoRecord:
         if row is None:
             raise NotFound(problems=[Problem("photo", "an existing photo id", photo_id)])
         return photo_record(row)
+
+
+def delete_photo(store: StoreBase, photo_id: str, *, person_id: str | None = None) -> PhotoRecord:
+    """Delete one photo: its row, its place in the analyses made from it (the analyses stay), and
+    its file unless another photo row has the very same image. Returns the deleted record.
+
+    The file goes as a person's do (:mod:`scarwise.store.deletions`): listed for removal in the
+    transaction that deletes the row, removed after the commit under the store lock.
+
+    Raises
+    ------
+    NotFound
+        No such photo, or (with ``person_id``) not a photo of that person.
+    """
+    with store.writing() as s:
+        row = s.get(m.Photo, photo_id)
+        if row is None or (person_id is not None and row.person_id != person_id):
+            raise NotFound(problems=[Problem("photo", "an existing photo id", photo_id)])
+        record = photo_record(row)
+        s.execute(delete(m.Photo).where(m.Photo.id == photo_id))
+        queue_deletions(s, [record.sha256])
+    purge_pending(store)
+    checkpoint(store.engine)
+    return record
 
 
 def photo_png(store: StoreBase, photo_id: str) -> bytes:

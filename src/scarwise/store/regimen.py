@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from scarwise.errors import InvalidInput, Problem
+from scarwise.errors import InvalidInput, NotFound, Problem
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
 from scarwise.store.checks import (
@@ -15,11 +15,24 @@ from scarwise.store.checks import (
     text,
     treatment_problems,
 )
+from scarwise.store.engine import checkpoint
 from scarwise.store.rows import dose_record, regimen_record
-from scarwise.tracking.models import DoseResult, DoseStatus, RegimenListResult, RegimenResult
+from scarwise.tracking.models import (
+    DoseResult,
+    DoseStatus,
+    RegimenItemRecord,
+    RegimenListResult,
+    RegimenResult,
+)
 from scarwise.tracking.regimen import parse_frequency
 
-__all__ = ["add_regimen_item", "list_regimen", "log_dose", "stop_regimen_item"]
+__all__ = [
+    "add_regimen_item",
+    "delete_regimen_item",
+    "list_regimen",
+    "log_dose",
+    "stop_regimen_item",
+]
 
 
 def add_regimen_item(
@@ -72,6 +85,30 @@ def stop_regimen_item(store: StoreBase, regimen_id: str, *, date: When = None) -
             )
         row.stop_at = when
     return RegimenResult(regimen=regimen_record(row))
+
+
+def delete_regimen_item(
+    store: StoreBase, regimen_id: str, *, person_id: str | None = None
+) -> RegimenItemRecord:
+    """Delete one routine step and every dose logged for it; returns the deleted record.
+
+    (:func:`stop_regimen_item` ends a step but keeps its history; this removes it, as for a step
+    added by mistake.)
+
+    Raises
+    ------
+    NotFound
+        No such routine step, or (with ``person_id``) not a step of that person.
+    """
+    with store.writing() as s:
+        row = s.get(m.RegimenItem, regimen_id)
+        if row is None or (person_id is not None and row.person_id != person_id):
+            raise NotFound(problems=[Problem("regimen", "an existing regimen id", regimen_id)])
+        record = regimen_record(row)
+        s.execute(delete(m.DoseLog).where(m.DoseLog.regimen_id == regimen_id))
+        s.execute(delete(m.RegimenItem).where(m.RegimenItem.id == regimen_id))
+    checkpoint(store.engine)
+    return record
 
 
 def list_regimen(store: StoreBase, person_id: str) -> RegimenListResult:

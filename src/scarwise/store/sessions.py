@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scarwise.errors import InvalidInput, Problem
+from sqlalchemy import delete
+
+from scarwise.errors import InvalidInput, NotFound, Problem
 from scarwise.store import models as m
 from scarwise.store.base import StoreBase, When
 from scarwise.store.checks import MAX_NOTE, json_problems, require_person, text, treatment_problems
+from scarwise.store.engine import checkpoint
 from scarwise.store.rows import session_record
-from scarwise.tracking.models import SessionResult
+from scarwise.tracking.models import SessionRecord, SessionResult
 
-__all__ = ["add_session"]
+__all__ = ["add_session", "delete_session"]
 
 
 def add_session(
@@ -56,3 +59,23 @@ def add_session(
         require_person(s, person_id)
         s.add(row)
     return SessionResult(session=session_record(row))
+
+
+def delete_session(
+    store: StoreBase, session_id: str, *, person_id: str | None = None
+) -> SessionRecord:
+    """Delete one procedure session; returns the deleted record.
+
+    Raises
+    ------
+    NotFound
+        No such session, or (with ``person_id``) not a session of that person.
+    """
+    with store.writing() as s:
+        row = s.get(m.ProcedureSession, session_id)
+        if row is None or (person_id is not None and row.person_id != person_id):
+            raise NotFound(problems=[Problem("session", "an existing session id", session_id)])
+        record = session_record(row)
+        s.execute(delete(m.ProcedureSession).where(m.ProcedureSession.id == session_id))
+    checkpoint(store.engine)
+    return record

@@ -50,6 +50,7 @@ class Store(StoreBase):
     add_gated_photos = photos.add_gated_photos
     photo = photos.photo
     photo_png = photos.photo_png
+    delete_photo = photos.delete_photo
     prune_photo_files = photos.prune_photo_files
     record_analysis = analyses.record_analysis
     record_plan = plans.record_plan
@@ -57,7 +58,9 @@ class Store(StoreBase):
     stop_regimen_item = regimen.stop_regimen_item
     list_regimen = regimen.list_regimen
     log_dose = regimen.log_dose
+    delete_regimen_item = regimen.delete_regimen_item
     add_session = sessions.add_session
+    delete_session = sessions.delete_session
     add_note = notes.add_note
 
     # reading a person back

@@ -21,7 +21,7 @@ from scarwise.config import Settings
 from scarwise.web.context import STATIC_DIR, WebContext
 from scarwise.web.errors import EXCEPTION_HANDLERS, error_response
 from scarwise.web.guard import FORM_LIMIT, Guard, allowed_hosts_for, upload_limits
-from scarwise.web.routes import analysis, api, assess, pages, people
+from scarwise.web.routes import analysis, api, assess, pages, people, records
 
 __all__ = ["create_app"]
 
@@ -70,7 +70,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.debug = debug
-    for module in (api, pages, people, assess, analysis):
+    for module in (api, pages, people, records, assess, analysis):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(

@@ -3,11 +3,13 @@
 :func:`create_app <scarwise.web.app.create_app>` puts one :class:`WebContext` on
 ``app.state.ctx``; routes reach it through the :data:`Context` dependency (or
 :func:`context_of`), never by importing the app. The templates autoescape every file, whatever
-its name, and know the filters ``day`` and ``num`` and the globals ``scarwise_version`` and
-``active`` (the navigation entry to mark).
+its name, and know the filters ``day``, ``num``, ``plural``, ``treatment_name``,
+``scale_name`` and ``frequency_words`` and the globals ``scarwise_version``, ``active`` (the
+navigation entry to mark), ``score_text`` and ``score_band`` (plain words:
+``scarwise.web.words``).
 
-The context also holds the server's CSRF secret (:attr:`WebContext.csrf_secret`) and the one
-slot for a heavy photo analysis (:meth:`WebContext.heavy_analysis`): one runs at a time, and a
+The context also holds the server's CSRF secret (:attr:`WebContext.csrf_secret`), the wizard's
+unfinished answers (:attr:`WebContext.drafts`) and the one slot for a heavy photo analysis (:meth:`WebContext.heavy_analysis`): one runs at a time, and a
 second one asked for meanwhile is answered at once with 429 (:class:`ServerBusy`) rather than
 queued, so an impatient double submit costs no second gigabyte of memory.
 """
@@ -31,9 +33,19 @@ from starlette.exceptions import HTTPException
 
 from scarwise._version import __version__
 from scarwise.config import Settings
-from scarwise.errors import Problem, UploadTooLarge, UsageError
+from scarwise.errors import Problem, ScarwiseError, UploadTooLarge, UsageError
 from scarwise.intake import IntakeLimits, image_pixels
 from scarwise.store import open_store
+from scarwise.tracking.regimen import parse_frequency
+from scarwise.web.drafts import Drafts
+from scarwise.web.words import (
+    SCAR_WORDS,
+    plural,
+    scale_name,
+    score_band,
+    score_text,
+    treatment_name,
+)
 
 __all__ = [
     "PLOT_LOCK",
@@ -107,8 +119,15 @@ def make_templates() -> Jinja2Templates:
     )
     env.globals["scarwise_version"] = __version__
     env.globals["active"] = ""
+    env.globals["score_text"] = score_text
+    env.globals["score_band"] = score_band
+    env.globals["scar_words"] = SCAR_WORDS
     env.filters["day"] = _day
     env.filters["num"] = _num
+    env.filters["plural"] = plural
+    env.filters["treatment_name"] = treatment_name
+    env.filters["scale_name"] = scale_name
+    env.filters["frequency_words"] = _frequency_words
     return Jinja2Templates(env=env)
 
 
@@ -131,6 +150,7 @@ class WebContext:
         self._opening = threading.Lock()
         self._secret: bytes | None = None
         self._heavy = threading.Semaphore(1)
+        self.drafts = Drafts()
 
     @property
     def store_kind(self) -> str:
@@ -195,9 +215,11 @@ def html_response(
     return response
 
 
-def page(request: Request, template: str, active: str, **context: Any) -> HTMLResponse:
+def page(
+    request: Request, template: str, active: str, *, status: int = 200, **context: Any
+) -> HTMLResponse:
     """A page whose navigation marks ``active`` (``assess``, ``plan``, ``people``, ...)."""
-    return html_response(request, template, {"active": active, **context})
+    return html_response(request, template, {"active": active, **context}, status)
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -233,6 +255,14 @@ def _day(value: Any) -> str:
         return ""
     iso = getattr(value, "isoformat", None)
     return str(iso())[:10] if callable(iso) else str(value)[:10]
+
+
+def _frequency_words(value: Any) -> str:
+    """A stored routine frequency in plain words (``twice-daily`` -> ``twice a day``)."""
+    try:
+        return parse_frequency(str(value)).words
+    except ScarwiseError:  # stored by another version: shown as it was kept
+        return str(value)
 
 
 def _num(value: Any) -> str:

@@ -1,4 +1,5 @@
-"""The progress dashboard's view: one person's records, their progress and a photo pair.
+"""The progress dashboard's view: one person's records, their progress, a photo pair, the plots
+and the history, each history item with the address of what it is.
 
 Pure assembly of what the store returns (no maths of its own: progress and adherence come from
 ``scarwise.tracking`` through :meth:`Store.progress`).
@@ -6,16 +7,49 @@ Pure assembly of what the store returns (no maths of its own: progress and adher
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
 
 from scarwise.errors import NotFound, Problem
 from scarwise.reports import plots
-from scarwise.tracking.adherence import adherence
-from scarwise.tracking.models import AdherenceSummary
-from scarwise.tracking.timeline import score_series
+from scarwise.web.words import plural, scale_name, score_text, treatment_name
 
-__all__ = ["DashboardView", "build_dashboard", "plot_svg"]
+__all__ = [
+    "HISTORY_LENGTH",
+    "DashboardView",
+    "HistoryItem",
+    "PlotLink",
+    "build_dashboard",
+    "history_items",
+    "plot_svg",
+]
+
+#: How many history items the dashboard lists (newest first).
+HISTORY_LENGTH: Final = 30
+
+
+@dataclass(frozen=True)
+class PlotLink:
+    """One plot on the dashboard: its title and the addresses of its two layouts."""
+
+    name: str
+    title: str
+    url: str
+
+    @property
+    def narrow_url(self) -> str:
+        return f"{self.url}?layout=narrow"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One line of the history: when, what, and where to see it (None: nowhere else)."""
+
+    date: datetime
+    text: str
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -25,12 +59,14 @@ class DashboardView:
     person: Any
     records: Any
     progress: Any
-    history: list[Any]
+    history: list[HistoryItem]
     before: Any | None
     after: Any | None
     latest_scores: list[Any]
     doses_by_item: dict[str, int] = field(default_factory=dict)
-    plots: list[tuple[str, str]] = field(default_factory=list)
+    plots: list[PlotLink] = field(default_factory=list)
+    #: saved plans, newest first (the active one first of all)
+    plans: list[Any] = field(default_factory=list)
 
 
 def build_dashboard(
@@ -59,51 +95,130 @@ def build_dashboard(
         if dose.status == "taken":
             doses[dose.regimen_id] = doses.get(dose.regimen_id, 0) + 1
     progress = store.progress(person_id, None)
-    history = list(store.history(person_id).events)
+    events = list(store.history(person_id).events)
+    names = {item.id: item.treatment for item in records.regimen}
+    plans = sorted(records.plans, key=lambda p: (p.status != "active", -p.date.timestamp()))
     return DashboardView(
         person=records.person,
         records=records,
         progress=progress,
-        history=list(reversed(history))[:30],
+        history=history_items(person_id, events, names)[:HISTORY_LENGTH],
         before=first,
         after=last,
         latest_scores=list(latest.values()),
         doses_by_item=doses,
         plots=_plots(person_id, records),
+        plans=plans,
     )
 
 
-def _plots(person_id: str, records: Any) -> list[tuple[str, str]]:
-    """(title, url) of the plots worth drawing for these records."""
-    out: list[tuple[str, str]] = []
-    if records.assessments:
-        out.append(("Scores over time", f"/people/{person_id}/plots/scores.svg"))
+def history_items(
+    person_id: str, events: Sequence[Any], regimen_names: Mapping[str, str]
+) -> list[HistoryItem]:
+    """The history newest first, in words, each item linking to what it is; check-ins in a row
+    for the same routine step become one item, and so do photos added in a row (a 3-D set)."""
+    items: list[HistoryItem] = []
+    base = f"/people/{person_id}"
+    run: list[Any] = []
+    photos: list[Any] = []
+
+    def flush_photos() -> None:
+        if len(photos) == 1:
+            items.append(
+                HistoryItem(photos[0].date, "Photo added", f"{base}/photos/{photos[0].id}.png")
+            )
+        elif photos:
+            items.append(
+                HistoryItem(photos[0].date, f"{len(photos)} photos added", f"{base}#photos")
+            )
+        photos.clear()
+
+    def flush() -> None:
+        if run:
+            step = treatment_name(
+                regimen_names.get(run[0].model_extra.get("regimen_id"), "routine")
+            )
+            taken = sum(1 for e in run if e.model_extra.get("status") == "taken")
+            skipped = len(run) - taken
+            parts = [plural(taken, "dose") + " taken"] if taken else []
+            parts += [f"{skipped} skipped"] if skipped else []
+            items.append(HistoryItem(run[0].date, f"{step}: {', '.join(parts)}", f"{base}#routine"))
+            run.clear()
+
+    for event in reversed(list(events)):
+        extra = event.model_extra or {}
+        if event.kind == "dose":
+            flush_photos()
+            if run and run[0].model_extra.get("regimen_id") != extra.get("regimen_id"):
+                flush()
+            run.append(event)
+            continue
+        flush()
+        if event.kind == "photo":
+            photos.append(event)
+            continue
+        flush_photos()
+        items.append(_history_item(base, event, extra))
+    flush()
+    flush_photos()
+    return items
+
+
+def _history_item(base: str, event: Any, extra: Mapping[str, Any]) -> HistoryItem:
+    kind, date = event.kind, event.date
+    if kind == "assessment":
+        scale = str(extra.get("scale"))
+        text = f"{scale_name(scale)}: {score_text(scale, extra)}"
+        return HistoryItem(date, text, f"{base}#scores")
+    if kind == "analysis":
+        what = "3-D scar measurement" if extra.get("analysis") == "analyze3d" else "Colour analysis"
+        return HistoryItem(date, what, f"{base}/analyses/{event.id}")
+    if kind == "plan":
+        text = "Plan saved" + (" (later replaced)" if extra.get("status") != "active" else "")
+        return HistoryItem(date, text, f"{base}/plans/{event.id}")
+    if kind == "regimen":
+        step = treatment_name(extra.get("treatment"))
+        return HistoryItem(date, f"Routine step started: {step}", f"{base}#routine-{event.id}")
+    if kind == "regimen-stop":
+        step = treatment_name(extra.get("treatment"))
+        return HistoryItem(date, f"Routine step stopped: {step}", f"{base}#routine-{event.id}")
+    if kind == "session":
+        text = f"Treatment session: {treatment_name(extra.get('treatment'))}"
+        return HistoryItem(date, text, f"{base}#session-{event.id}")
+    if kind == "note":
+        return HistoryItem(date, f"Note: {extra.get('text', '')}", None)
+    return HistoryItem(date, kind, None)
+
+
+_PLOT_TITLES: Final = {
+    "scores": "Scar scores over time",
+    "adherence": "Routine check-ins",
+    "scar_volume": "Volume of depressed scars",
+    "redness": "Redness",
+}
+
+
+def _plots(person_id: str, records: Any) -> list[PlotLink]:
+    """The plots worth drawing for these records."""
+    wanted = []
+    if any(a.scale != "fitzpatrick" for a in records.assessments):
+        wanted.append("scores")
     if records.regimen:
-        out.append(("Routine check-ins", f"/people/{person_id}/plots/adherence.svg"))
+        wanted.append("adherence")
     if any(a.kind == "analyze3d" for a in records.analyses):
-        out.append(("Scar volume", f"/people/{person_id}/plots/scar_volume.svg"))
+        wanted.append("scar_volume")
     if any(a.kind == "analyze" for a in records.analyses):
-        out.append(("Redness", f"/people/{person_id}/plots/redness.svg"))
-    return out
+        wanted.append("redness")
+    return [
+        PlotLink(name, _PLOT_TITLES[name], f"/people/{person_id}/plots/{name}.svg")
+        for name in wanted
+    ]
 
 
-def plot_svg(store: Any, person_id: str, name: str) -> bytes:
-    """One plot of ``scarwise.reports.plots`` (``scores``, ``scar_volume``, ``redness``, ``adherence``)."""
+def plot_svg(store: Any, person_id: str, name: str, *, narrow: bool = False) -> bytes:
+    """One plot of ``scarwise.reports.plots`` (``scores``, ``scar_volume``, ``redness``,
+    ``adherence``) as SVG, wide or ``narrow`` (a phone)."""
     if name not in plots.PLOT_NAMES:
         raise NotFound(problems=[Problem("plot", "one of " + ", ".join(plots.PLOT_NAMES), name)])
     records = store.records(person_id)
-    if name == "scores":
-        figure = plots.scores_figure(score_series(records.assessments), records.sessions)
-    elif name == "scar_volume":
-        figure = plots.scar_volume_figure(records.analyses, records.sessions)
-    elif name == "redness":
-        figure = plots.redness_figure(records.analyses, records.sessions)
-    else:
-        window = plots.calendar_window(records)
-        summary = (
-            adherence(records.regimen, records.doses, *window)
-            if window
-            else AdherenceSummary(expected=0, taken=0, rate=None)
-        )
-        figure = plots.adherence_calendar_figure(summary)
-    return plots.render(figure, "svg")
+    return plots.render(plots.plot_figure(records, name, narrow=narrow), "svg")

@@ -61,13 +61,39 @@ def error_response(request: Request, exc: BaseException, *, status: int | None =
         response = JSONResponse(payload, status_code=status)
     else:
         ctx: WebContext = request.app.state.ctx
+        context = {"error": payload["error"], "status": status, "csrf_token": ""}
+        if status == 413:
+            context["too_large"] = _too_large_words(exc, ctx)
         response = ctx.templates.TemplateResponse(
-            request,
-            "error.html",
-            {"error": payload["error"], "status": status, "csrf_token": ""},
-            status_code=status,
+            request, "error.html", context, status_code=status
         )
     return response
+
+
+def _too_large_words(exc: BaseException, ctx: WebContext) -> dict[str, str]:
+    """What a too-large upload's page says: the limit in words, what to do (no byte counts,
+    no setting names: those are for the person running the server, in the error object)."""
+    problems = getattr(exc, "problems", [])
+    if any("pixel" in str(p.expected) for p in problems):
+        budget = ctx.settings.max_analysis_pixels
+        return {
+            "text": "The photos together have more pixels than one analysis may use: at most "
+            f"{budget} pixels in all ({budget / 1e6:g} million).",
+            "advice": "Crop the photos to the scarred area, or send fewer or smaller ones.",
+        }
+    return {
+        "text": "The file you sent is larger than scarwise accepts: at most "
+        f"{_bytes_in_words(ctx.settings.max_upload_bytes)} per photo.",
+        "advice": "Send a smaller photo: crop it to the scarred area, or save or share it at a "
+        "smaller size (phones offer this when sharing a photo). Nothing was kept.",
+    }
+
+
+def _bytes_in_words(count: int) -> str:
+    """``52428800`` -> ``50 MB``, ``50000`` -> ``49 KB`` (binary units, as file managers show)."""
+    if count >= 1024 * 1024:
+        return f"{round(count / (1024 * 1024), 1):g} MB"
+    return f"{max(1, round(count / 1024))} KB"
 
 
 async def _scarwise_error(request: Request, exc: Exception) -> Response:

@@ -7,13 +7,25 @@ naming the field, what was expected and what came.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from fastapi import UploadFile
 
-from scarwise.errors import InvalidInput, Problem
+from scarwise.errors import InvalidInput, PhotoRejected, Problem, ScarwiseError
 
-__all__ = ["json_field", "optional_number", "positive", "read_upload", "text_field"]
+__all__ = [
+    "FORM_WIDE",
+    "field_errors",
+    "json_field",
+    "optional_number",
+    "positive",
+    "read_upload",
+    "text_field",
+]
+
+#: The key of :func:`field_errors` for a problem that belongs to no one field.
+FORM_WIDE = "_form"
 
 
 def read_upload(upload: UploadFile) -> bytes:
@@ -59,3 +71,32 @@ def text_field(form: Any, name: str) -> str | None:
     """A text field of a parsed form (None when missing or a file)."""
     value = form.get(name)
     return value if isinstance(value, str) else None
+
+
+def field_errors(
+    err: ScarwiseError, fields: Collection[str], aliases: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """An error as sentences to show next to a form's fields: field name -> message.
+
+    A problem naming a field of ``fields`` (directly or through ``aliases``: the intake gate
+    calls a photo ``upload``) goes next to it; any other under :data:`FORM_WIDE`.
+    """
+    out: dict[str, str] = {}
+    for problem in err.problems:
+        name = (aliases or {}).get(problem.field or "", problem.field or "")
+        key = name if name in fields else FORM_WIDE
+        if isinstance(err, PhotoRejected):
+            text = "This file was not accepted: " + _without_field(err.message)
+        else:
+            got = "" if problem.got in (None, "") else f" (you entered “{problem.got}”)"
+            text = f"Please enter {problem.expected}{got}."
+        out[key] = f"{out[key]} {text}" if key in out and out[key] != text else text
+    if not out:
+        out[FORM_WIDE] = _without_field(err.message)
+    return out
+
+
+def _without_field(message: str) -> str:
+    """``upload: not a supported image ...`` -> ``not a supported image ...``."""
+    head, sep, rest = message.partition(": ")
+    return rest if sep and " " not in head else message

@@ -23,7 +23,7 @@
    cookies, so it needs none (step 3 guards it);
 5. refuses a body over its path's byte limit (:func:`upload_limits`): up front from
    ``Content-Length`` and again while streaming, so an unbounded body is never read (413 with
-   the contract's error object);
+   the contract's error object under ``/api/``, the error page in words elsewhere);
 6. adds the security headers to every response (:func:`secured_headers`): a strict
    Content-Security-Policy (``default-src 'self'``, no inline scripts or styles,
    ``frame-ancestors 'none'``), ``nosniff``, ``Referrer-Policy: no-referrer``, and
@@ -444,7 +444,7 @@ class Guard:
         limit = body_limit_for(path, self.default_limit, self.limits)
         declared = content_length(scope)
         if declared is not None and declared > limit:
-            await _send_too_large(secured, limit, request_id)
+            await self._too_large(scope, receive, secured, limit, request_id)
             return
         received = 0
 
@@ -462,11 +462,28 @@ class Guard:
         except BodyTooLarge:
             if secured.started:
                 raise
-            await _send_too_large(secured, limit, request_id)
+            await self._too_large(scope, receive, secured, limit, request_id)
         except Exception as exc:  # the last resort: reported by request id, never its text
             if secured.started:
                 raise
             await self._refuse(scope, receive, secured, exc)
+
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, request_id: str
+    ) -> None:
+        """413 for a body over ``limit``: the error object under ``/api/`` (and without an error
+        renderer), else ``render_error``'s page; the connection closes (the body is not read)."""
+        if scope["path"].startswith("/api/") or self.render_error is _json_error:
+            await _send_too_large(send, limit, request_id)
+            return
+        request = Request(scope, receive)
+        try:
+            response = self.render_error(request, too_large_error(limit))
+        except Exception:  # the page failed: the error object still says it
+            await _send_too_large(send, limit, request_id)
+            return
+        response.headers["connection"] = "close"
+        await response(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
         """Answer with ``render_error``'s page or object for ``exc``."""

@@ -1,8 +1,9 @@
 """The learn pages' view, generated from the knowledge base (never written twice).
 
-:func:`learn_view` selects the scar types, prevention tips and treatments that match a search,
-and gathers, for each treatment, the rules that exclude it ("who should not have it"), so the
-template only lays out what the knowledge base says, each claim with its reference ids.
+:func:`learn_view` selects the scar types, prevention tips, treatments and explained words
+(``scarwise.web.words.GLOSSARY``) that match a search, and gathers, for each treatment, the
+rules that exclude it ("who should not have it"), delay it ("when to wait") or call for care, so
+the template only lays out what the knowledge base says, each claim with its reference ids.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from scarwise.web.words import GLOSSARY, Term
 
 __all__ = ["LearnView", "TreatmentEntry", "drawing_for", "learn_view"]
 
@@ -22,6 +25,8 @@ class TreatmentEntry:
 
     treatment: Any
     excluded_when: list[Any] = field(default_factory=list)
+    #: rules that make it wait (``defer``: not before week N)
+    deferred_when: list[Any] = field(default_factory=list)
     cautioned_when: list[Any] = field(default_factory=list)
 
 
@@ -35,10 +40,11 @@ class LearnView:
     prevention: list[Any]
     treatments: list[TreatmentEntry]
     cited: list[Any]
+    terms: list[Term] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.scar_types or self.prevention or self.treatments)
+        return not (self.scar_types or self.prevention or self.treatments or self.terms)
 
 
 def drawing_for(scar_type_id: str) -> str | None:
@@ -70,12 +76,13 @@ def learn_view(kb: Any, query: str = "") -> LearnView:
         entry = TreatmentEntry(
             treatment=t,
             excluded_when=[r for r in kb.rules if r.effect == "exclude" and t.id in r.treatments],
+            deferred_when=[r for r in kb.rules if r.effect == "defer" and t.id in r.treatments],
             cautioned_when=[r for r in kb.rules if r.effect == "caution" and t.id in r.treatments],
         )
         texts = [
             getattr(c, "text", None) or getattr(c, "note", "")
             for c in (*t.cautions, *t.indications)
-        ] + [r.text for r in (*entry.excluded_when, *entry.cautioned_when)]
+        ] + [r.text for r in (*entry.excluded_when, *entry.deferred_when, *entry.cautioned_when)]
         if _matches(words, t.id, t.name, t.plain, t.mechanism, t.group, *texts):
             entries.append(entry)
     cited_ids: list[str] = list(kb.expectations.references)
@@ -94,7 +101,9 @@ def learn_view(kb: Any, query: str = "") -> LearnView:
         for part in (t.sessions, t.interval_weeks, t.duration_months):
             if part is not None:
                 cited_ids += part.references
-        for item in (*t.indications, *t.cautions, *e.excluded_when, *e.cautioned_when):
+        rules = (*e.excluded_when, *e.deferred_when, *e.cautioned_when)
+        for item in (*t.indications, *t.cautions, *rules):
             cited_ids += item.references
     cited = [kb.references[r] for r in dict.fromkeys(cited_ids) if r in kb.references]
-    return LearnView(query, kb, scar_types, prevention, entries, cited)
+    terms = [t for t in GLOSSARY if _matches(words, t.name, t.text, t.id)]
+    return LearnView(query, kb, scar_types, prevention, entries, cited, terms)

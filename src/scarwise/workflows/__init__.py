@@ -12,6 +12,8 @@ reports (which never import each other) and below the shells.
 * :func:`measure_scars_3d`: the 3-D scar measurement with its scale estimates
   (:func:`scale_estimates`, :func:`with_estimates`);
 * :func:`save_plan`: plan a profile and keep the plan;
+* :func:`save_self_assessment`, :func:`start_tracking`: keep a finished self-assessment's scores
+  and plan (for a new person, with ``start_tracking``);
 * :func:`write_progress_report`, :func:`write_progress_plots`: one person's progress, drawn;
 * :func:`run_demo`: the whole job on the bundled fictional person (``scarwise demo``).
 """
@@ -26,12 +28,18 @@ from scarwise.workflows.progress import (
     write_progress_plots,
     write_progress_report,
 )
+from scarwise.workflows.self_assessment import (
+    SavedSelfAssessment,
+    save_self_assessment,
+    start_tracking,
+)
 from scarwise.workflows.uploads import Analyzed, Analyzed3D, analyze_upload, analyze_uploads_3d
 
 __all__ = [
     "Analyzed",
     "Analyzed3D",
     "DemoResult",
+    "SavedSelfAssessment",
     "aligned_photo_pairs",
     "analyze_stored_photo",
     "analyze_stored_photos_3d",
@@ -41,7 +49,9 @@ __all__ = [
     "record_assessment",
     "run_demo",
     "save_plan",
+    "save_self_assessment",
     "scale_estimates",
+    "start_tracking",
     "with_estimates",
     "write_progress_plots",
     "write_progress_report",

@@ -12,16 +12,17 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from scarwise.documents import parse_document
 from scarwise.errors import InvalidInput, Problem
 from scarwise.knowledge import load_knowledge_base
 from scarwise.planner import plan as make_plan
-from scarwise.web.context import Context, html_response, page, see_other
+from scarwise.web.context import Context, WebContext, html_response, page, see_other
 from scarwise.web.guard import require_csrf
 from scarwise.web.learn import drawing_for, learn_view
 from scarwise.web.pdf import render_plan_pdf
+from scarwise.web.words import plan_terms
 from scarwise.workflows import save_plan
 
 __all__ = ["router"]
@@ -79,17 +80,31 @@ def plan_start(request: Request) -> HTMLResponse:
     return page(request, "plan_start.html", "plan", example=_EXAMPLE_PROFILE)
 
 
-@router.post("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, ctx: Context, profile: _Profile) -> HTMLResponse:
-    data = _profile_from_text(profile)
+def _plan_page(
+    request: Request,
+    ctx: WebContext,
+    data: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    planned = make_plan(data)
     return page(
         request,
         "plan.html",
         "plan",
-        plan=make_plan(data),
+        plan=planned,
         profile_json=json.dumps(data, separators=(",", ":")),
         people=ctx.store.list_people().people,
+        terms=plan_terms(planned),
+        errors=errors or {},
+        status=status,
     )
+
+
+@router.post("/plan", response_class=HTMLResponse)
+def plan_page(request: Request, ctx: Context, profile: _Profile) -> HTMLResponse:
+    return _plan_page(request, ctx, _profile_from_text(profile))
 
 
 @router.post("/plan/pdf")
@@ -104,10 +119,17 @@ def plan_pdf(ctx: Context, profile: _Profile) -> Response:
     )
 
 
-@router.post("/plan/save")
+@router.post("/plan/save", response_model=None)
 def plan_save(
-    ctx: Context, profile: _Profile, person_id: Annotated[str, Form(max_length=64)]
-) -> RedirectResponse:
-    saved = save_plan(ctx.store, person_id, _profile_from_text(profile)).plan
+    request: Request,
+    ctx: Context,
+    profile: _Profile,
+    person_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    data = _profile_from_text(profile)
+    if person_id not in {p.id for p in ctx.store.list_people().people}:
+        errors = {"person_id": "choose whose history to save the plan to"}
+        return _plan_page(request, ctx, data, errors=errors, status=422)
+    saved = save_plan(ctx.store, person_id, data).plan
     log.info("plan %s saved (person %s)", saved.id, person_id)
-    return see_other(f"/people/{person_id}")
+    return see_other(f"/people/{person_id}/plans/{saved.id}")
