@@ -50,9 +50,11 @@ if TYPE_CHECKING:
         analyze_scars_3d,
         calibrate_lights_from_sphere,
         check_inputs,
+        check_photos,
         depth_image_png,
         depth_map_bytes,
         measure_depressions,
+        normals_from_photos,
         overlay_png,
         parse_lights,
         photo_luminance,
@@ -90,6 +92,8 @@ _LAZY: dict[str, str] = {
     "overlay_png": "scarwise.imaging.relief",
     "parse_lights": "scarwise.imaging.relief",
     "photo_luminance": "scarwise.imaging.relief",
+    "normals_from_photos": "scarwise.imaging.relief",
+    "check_photos": "scarwise.imaging.relief",
 }
 
 __all__ = [
@@ -114,10 +118,12 @@ __all__ = [
     "analyze_scars_3d",
     "calibrate_lights_from_sphere",
     "check_inputs",
+    "check_photos",
     "depth_image_png",
     "depth_map_bytes",
     "find_face",
     "measure_depressions",
+    "normals_from_photos",
     "overlay_png",
     "parse_lights",
     "photo_luminance",

@@ -18,10 +18,11 @@ that ``scarwise track ... --json`` prints (``contracts/cli.md``, Tracking)::
 
 Methods (each the function of the same name in its module): ``add_person``, ``list_people``,
 ``get_person``, ``delete_person`` (:mod:`~scarwise.store.people`); ``add_assessment``;
-``add_photos``, ``add_photo_bytes``, ``photo``, ``photo_png``, ``prune_photo_files``
-(:mod:`~scarwise.store.photos`); ``record_analysis``; ``record_plan``; ``add_regimen_item``,
-``stop_regimen_item``, ``list_regimen``, ``log_dose`` (:mod:`~scarwise.store.regimen`);
-``add_session``; ``add_note``; ``records``, ``history``, ``progress``
+``add_photos``, ``add_photo_bytes``, ``add_gated_photos``, ``photo``, ``photo_png``,
+``delete_photo``, ``prune_photo_files`` (:mod:`~scarwise.store.photos`); ``record_analysis``;
+``record_plan``; ``add_regimen_item``, ``stop_regimen_item``, ``delete_regimen_item``,
+``list_regimen``, ``log_dose`` (:mod:`~scarwise.store.regimen`); ``add_session``,
+``delete_session``; ``add_note``; ``records``, ``history``, ``progress``
 (:mod:`~scarwise.store.records`). Functions of the store: :func:`export_zip`, :func:`import_zip`,
 :func:`backup`, :func:`restore` and :func:`doctor` (find and repair what a crash left behind).
 Results are the pydantic models of

@@ -34,8 +34,9 @@ def regimen_add(
     frequency: str = typer.Option(
         "daily",
         "--frequency",
-        help="daily, twice-daily, every-other-day, weekly, twice-weekly, Nx-daily, "
-        "Nx-weekly, every-N-days.",
+        help="How often, in words or short form: 'once a day', 'twice a day', 'every night', "
+        "'every other day', '3 times a week', 'weekly', 'every 2 weeks' (or daily, twice-daily, "
+        "every-other-day, weekly, twice-weekly, Nx-daily, Nx-weekly, every-N-days).",
     ),
     start: str | None = typer.Option(None, "--start", help="Start date (default: now)."),
     stop: str | None = typer.Option(None, "--stop", help="Planned stop date."),
