@@ -47,6 +47,7 @@ CLIENTS = (1, 8)
 def random_profiles(n: int, seed: int = 8) -> list[str]:
     """``n`` different valid profiles as JSON bodies, every field of the profile drawn at random."""
     from scarwise.knowledge.vocabulary import TREATMENT_IDS
+    from scarwise.planner import plan
 
     rng = random.Random(seed)
     scar_kinds = ("icepick", "boxcar_shallow", "boxcar_deep", "rolling", "hypertrophic", "keloid", "papular")  # fmt: skip
@@ -78,7 +79,10 @@ def random_profiles(n: int, seed: int = 8) -> list[str]:
             "prefers": rng.sample(TREATMENT_IDS, rng.choice([0, 0, 0, 1, 2])),
             "avoids": rng.sample(TREATMENT_IDS, rng.choice([0, 0, 1, 2, 3])),
         }
+        prefers = profile["prefers"]
+        profile["avoids"] = [t for t in profile["avoids"] if t not in prefers]  # never both
         body = json.dumps(profile)
+        plan(profile)  # a body the API would refuse is a bug here, not load
         if body not in seen:
             seen.add(body)
             bodies.append(body)

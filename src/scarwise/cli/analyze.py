@@ -1,7 +1,5 @@
 """``scarwise analyze``: colour analysis of one photo (skin tone, redness, pigment, marks)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -95,7 +93,7 @@ def _parse_box(text: str) -> tuple[int, int, int, int]:
     return values[0], values[1], values[2], values[3]
 
 
-def _render(console: Console, data: dict[str, Any]) -> None:
+def _render(console: "Console", data: dict[str, Any]) -> None:
     tone = data["skin_tone"]
     lab = ", ".join(f"{v:.1f}" for v in tone["lab"])
     console.print(

@@ -1,7 +1,5 @@
 """``scarwise analyze3d``: measure atrophic scars from photos under several lights."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -122,7 +120,7 @@ def _read_mask(path: str) -> Any:
     return np.asarray(mask)
 
 
-def _render(console: Console, data: dict[str, Any]) -> None:
+def _render(console: "Console", data: dict[str, Any]) -> None:
     s = data["summary"]
     console.print(
         f"[bold]{s['count']} atrophic scars[/]  icepick {s['by_type']['icepick']}, "

@@ -1,7 +1,5 @@
 """``scarwise assess``: the guided self-assessment (interactive, or from an answers file)."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -92,7 +90,7 @@ def write_assessment_files(result: Any, out: Path) -> list[Path]:
     return [out, scores]
 
 
-def ask_interactively(console: Console) -> dict[str, Any]:
+def ask_interactively(console: "Console") -> dict[str, Any]:
     """Walk the questionnaire with rich prompts (on stderr) and return the answers."""
     from rich.panel import Panel
 
@@ -118,7 +116,7 @@ def ask_interactively(console: Console) -> dict[str, Any]:
     return answers
 
 
-def _ask(console: Console, q: Question, answers: dict[str, Any]) -> Any:
+def _ask(console: "Console", q: "Question", answers: dict[str, Any]) -> Any:
     from rich.prompt import Confirm, IntPrompt, Prompt
 
     text = q.text + (f" ({q.help})" if q.help else "")
@@ -160,7 +158,7 @@ def _ask(console: Console, q: Question, answers: dict[str, Any]) -> Any:
         console.print("Please enter a number of 0 or more, or leave it empty.", markup=False)
 
 
-def _pick(console: Console, choices: Any, *, several: bool, allow_none: bool) -> list[Any]:
+def _pick(console: "Console", choices: Any, *, several: bool, allow_none: bool) -> list[Any]:
     """Numbered choices; the values picked (several with ``1,3``; none with an empty answer
     when ``allow_none``)."""
     from rich.prompt import Prompt
@@ -183,7 +181,7 @@ def _pick(console: Console, choices: Any, *, several: bool, allow_none: bool) ->
         console.print(f"Please enter a number from 1 to {len(choices)}.", markup=False)
 
 
-def render_assessment(console: Console, data: dict[str, Any], out: str | None = None) -> None:
+def render_assessment(console: "Console", data: dict[str, Any], out: str | None = None) -> None:
     from rich.table import Table
 
     profile = data["profile"]

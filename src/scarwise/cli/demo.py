@@ -1,7 +1,5 @@
 """``scarwise demo``: bundled answers -> assessment and scores -> plan -> a readable report."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

@@ -1,7 +1,5 @@
 """``scarwise kb``: check the knowledge base, or explain one treatment."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +21,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kb_app, name="kb")
 
 
-def _load(directory: Path | None) -> KnowledgeBase:
+def _load(directory: Path | None) -> "KnowledgeBase":
     from scarwise.knowledge import load_knowledge_base
 
     return load_knowledge_base(directory)
@@ -140,7 +138,7 @@ def _refs(node: Any) -> set[str]:
     return found
 
 
-def _render_list(console: Console, data: dict[str, Any]) -> None:
+def _render_list(console: "Console", data: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title="Treatments")
@@ -162,7 +160,7 @@ def _cited(value: dict[str, Any] | None, unit: str) -> str:
     return f"{span}{unit} [{', '.join(value['references'])}; {value['certainty']}]"
 
 
-def _render_treatment(console: Console, data: dict[str, Any]) -> None:
+def _render_treatment(console: "Console", data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -236,7 +234,7 @@ def _render_treatment(console: Console, data: dict[str, Any]) -> None:
         )
 
 
-def _render_scar_type(console: Console, data: dict[str, Any]) -> None:
+def _render_scar_type(console: "Console", data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.text import Text
 

@@ -1,7 +1,5 @@
 """``scarwise lights calibrate``: light directions from photos of a shiny or matte sphere."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -77,7 +75,7 @@ def _sphere(text: str) -> tuple[float, float, float]:
     return (x, y, r)
 
 
-def _render(console: Console, data: dict[str, Any], out: str) -> None:
+def _render(console: "Console", data: dict[str, Any], out: str) -> None:
     for light in data["lights"]:
         d = light["direction"]
         console.print(

@@ -5,8 +5,6 @@ Command groups live in their own modules (``scarwise.cli.<name>``), each exposin
 so that ``scarwise --help`` stays fast.
 """
 
-from __future__ import annotations
-
 import importlib
 import sys
 import traceback

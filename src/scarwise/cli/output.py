@@ -4,8 +4,6 @@ With ``--json`` stdout holds exactly one JSON object; everything else goes to st
 imported when something is printed, not when the command line starts, so ``--help`` stays fast.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Callable
@@ -26,23 +24,23 @@ def json_requested(ctx: Any, local_flag: bool) -> bool:
     return local_flag or bool(ctx.find_root().params.get("json_output"))
 
 
-def stdout() -> Console:
+def stdout() -> "Console":
     from rich.console import Console
 
     return Console(file=sys.stdout, highlight=False, soft_wrap=False)
 
 
-def stderr() -> Console:
+def stderr() -> "Console":
     from rich.console import Console
 
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def emit(
-    result: Result | dict[str, Any],
+    result: "Result | dict[str, Any]",
     *,
     json_mode: bool,
-    render: Callable[[Console], None] | None = None,
+    render: "Callable[[Console], None] | None" = None,
 ) -> None:
     """Print one result: its JSON object with ``--json``, else ``render`` (or its JSON, indented)."""
     data = result if isinstance(result, dict) else result.to_json_dict()

@@ -1,7 +1,5 @@
 """``scarwise plan``: write a treatment plan for a profile (``contracts/profile.md``)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -56,7 +54,7 @@ def plan_command(
     emit(result, json_mode=json_mode, render=lambda c: render_plan(c, result.to_json_dict()))
 
 
-def render_plan(console: Console, data: dict[str, Any]) -> None:
+def render_plan(console: "Console", data: dict[str, Any]) -> None:
     """A readable rich rendering of a ``plan/1`` object (no truncation on narrow terminals)."""
     from rich.padding import Padding
     from rich.panel import Panel

@@ -1,7 +1,5 @@
 """``scarwise score``: score one validated scale, or list them."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -77,7 +75,7 @@ def _version() -> str:
     return __version__
 
 
-def _render_list(console: Console, listing: dict[str, Any]) -> None:
+def _render_list(console: "Console", listing: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title="Scales")
@@ -88,7 +86,7 @@ def _render_list(console: Console, listing: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _render_result(console: Console, data: dict[str, Any]) -> None:
+def _render_result(console: "Console", data: dict[str, Any]) -> None:
     from rich.table import Table
 
     head = f"[bold]{data['scale']}[/]: {data['score']} / {data['max']}"

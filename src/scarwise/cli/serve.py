@@ -5,8 +5,6 @@ So it binds to loopback by default, and binding to another address prints a plai
 saying so. The server runs with the umask ``077``: every file it creates is owner-only.
 """
 
-from __future__ import annotations
-
 import typer
 
 from scarwise.cli.output import stderr

@@ -9,8 +9,6 @@ One module per command group; this module puts them together, in the order ``sca
 --help`` lists them.
 """
 
-from __future__ import annotations
-
 import typer
 
 from scarwise.cli.track import (

@@ -6,8 +6,6 @@ A track command runs with the umask ``077``: every file it creates (the database
 whichever library writes it.
 """
 
-from __future__ import annotations
-
 import contextlib
 import os
 from collections.abc import Callable, Iterator
@@ -63,8 +61,8 @@ def run_in_store(
     ctx: typer.Context,
     db: str | None,
     json_output: bool,
-    action: Callable[[Store], Result],
-    render: Callable[[Console, Any], None] | None = None,
+    action: "Callable[[Store], Result]",
+    render: "Callable[[Console, Any], None] | None" = None,
 ) -> None:
     """Open the store, run ``action`` (one library call) on it, close it, print the result."""
     from scarwise.store import open_store
@@ -75,7 +73,7 @@ def run_in_store(
     emit(result, json_mode=json_mode, render=(lambda c: render(c, result)) if render else None)
 
 
-def line(text: Callable[[Any], str]) -> Callable[[Console, Any], None]:
+def line(text: Callable[[Any], str]) -> "Callable[[Console, Any], None]":
     """A renderer that prints one plain line made from the result."""
     return lambda console, result: console.print(text(result), markup=False, highlight=False)
 

@@ -1,7 +1,5 @@
 """``scarwise track doctor``: check the photo files against the records, and repair."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -33,7 +31,7 @@ def doctor(
     run_in_store(ctx, db, json_output, lambda s: check(s, fix=fix), _render)
 
 
-def _render(console: Console, result: Any) -> None:
+def _render(console: "Console", result: Any) -> None:
     d = result.doctor
     console.print(f"photo folder {d.photo_dir}: {d.photo_files} photo files", markup=False)
     findings = [

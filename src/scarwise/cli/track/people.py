@@ -1,7 +1,5 @@
 """``scarwise track person``: add, list and delete people."""
 
-from __future__ import annotations
-
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +41,7 @@ def person_list(
 ) -> None:
     """List everyone in the store."""
 
-    def render(console: Console, result: Any) -> None:
+    def render(console: "Console", result: Any) -> None:
         from rich.table import Table
 
         table = Table("id", "name", "added")

@@ -1,8 +1,6 @@
 """``scarwise track photo add``, ``analysis add``, ``analyze`` and ``analyze3d``: photos and
 their analyses."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -47,7 +45,7 @@ def photo_add(
 ) -> None:
     """Add photos: each passes the intake gate; only the stripped re-encoded PNG is kept."""
 
-    def render(console: Console, result: Any) -> None:
+    def render(console: "Console", result: Any) -> None:
         for p in result.photos:
             console.print(
                 f"photo {p.id}: {p.width_px}x{p.height_px} px, original sha256 {p.sha256_original[:16]}...",

@@ -1,7 +1,5 @@
 """``scarwise track history`` and ``progress``: a person's timeline and what changed."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -30,7 +28,7 @@ def history(
     )
 
 
-def _render_history(console: Console, result: Any) -> None:
+def _render_history(console: "Console", result: Any) -> None:
     console.print(
         f"[bold]{result.person.name}[/] ({result.person.id}): {len(result.events)} events"
     )
@@ -76,7 +74,7 @@ def progress(
     )
 
 
-def _render_progress(console: Console, r: Any) -> None:
+def _render_progress(console: "Console", r: Any) -> None:
     console.print(f"[bold]{r.person.name}[/]: {r.date_from.date()} -> {r.date_to.date()}")
     from rich.table import Table
 

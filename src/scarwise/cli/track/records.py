@@ -1,7 +1,5 @@
 """``scarwise track assess``, ``session add``, ``plan save`` and ``note add``: one record each."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """``scarwise track regimen`` and ``dose``: home-care regimen items and their doses."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -86,7 +84,7 @@ def regimen_list(
 ) -> None:
     """List a person's regimen items."""
 
-    def render(console: Console, result: Any) -> None:
+    def render(console: "Console", result: Any) -> None:
         from rich.table import Table
 
         table = Table("id", "treatment", "frequency", "start", "stop")

@@ -1,7 +1,5 @@
 """``scarwise track report`` and ``plot``: one person's progress, drawn."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``scarwise track export``, ``import``, ``backup`` and ``restore``: the store's data safety."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

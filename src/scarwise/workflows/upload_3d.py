@@ -1,10 +1,9 @@
-"""Analyse photos a person just handed in (files on the command line, web uploads) and, when a
-person is named, keep the photos and the analysis in their records.
+"""Measure scars in 3-D from photos a person just handed in (files on the command line, web
+uploads) and, when a person is named, keep the photos and the analysis in their records.
 
-The shells gate the bytes (:mod:`scarwise.intake`: files with :func:`~scarwise.intake.read_photo_file`,
-uploads with :func:`~scarwise.intake.read_photo`) and call these functions, so the command line,
-the HTTP API and the web pages check the same inputs, compute the same result and keep the same
-records: for a 3-D set, every photo of the set is kept and linked to the analysis, in order.
+The shells gate the bytes (:mod:`scarwise.intake`) and call :func:`analyze_uploads_3d`, so the
+command line, the HTTP API and the web pages check the same inputs, compute the same result and
+keep the same records: every photo of the set is kept and linked to the analysis, in order.
 Nothing is kept when the inputs are refused or the analysis fails.
 """
 
@@ -12,40 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy.typing as npt
 
 from scarwise.errors import InvalidInput, Problem
-from scarwise.imaging import (
-    Analyze3DResult,
-    AnalyzeResult,
-    Encoding,
-    LightSet,
-    analyze_photo,
-    check_inputs,
-    parse_lights,
-)
+from scarwise.imaging import Analyze3DResult, Encoding, LightSet, check_inputs, parse_lights
 from scarwise.intake import Photo
-from scarwise.store import Store
 from scarwise.workflows.analysis3d import measure_scars_3d
 
-__all__ = ["Analyzed", "Analyzed3D", "analyze_upload", "analyze_uploads_3d"]
+if TYPE_CHECKING:
+    from scarwise.store import Store
 
-
-@dataclass(frozen=True)
-class Analyzed:
-    """A colour analysis of one photo, and what was kept (empty when no person was named)."""
-
-    result: AnalyzeResult
-    photo_ids: list[str] = field(default_factory=list)
-    analysis_id: str | None = None
-
-    @property
-    def skin_mask(self) -> npt.NDArray[Any]:
-        """The analysed skin, ``H x W`` uint8 of the photo's size (255 = skin)."""
-        mask: npt.NDArray[Any] = self.result.skin_mask()
-        return mask
+__all__ = ["Analyzed3D", "analyze_uploads_3d"]
 
 
 @dataclass(frozen=True)
@@ -55,35 +33,6 @@ class Analyzed3D:
     result: Analyze3DResult
     photo_ids: list[str] = field(default_factory=list)
     analysis_id: str | None = None
-
-
-def analyze_upload(
-    photo: Photo,
-    *,
-    region: Literal["auto", "face", "full"] = "auto",
-    pixel_mm: float | None = None,
-    store: Store | None = None,
-    person_id: str | None = None,
-) -> Analyzed:
-    """The colour analysis (``analyze/1``) of one gated photo; kept with the photo when
-    ``store`` and ``person_id`` are given.
-
-    Raises
-    ------
-    NotFound
-        ``person_id`` names nobody (checked before the analysis).
-    InvalidInput
-        The photo cannot be analysed (e.g. no skin in it).
-    """
-    if store is not None and person_id is not None:
-        store.get_person(person_id)
-    result = analyze_photo(photo, region=region, pixel_mm=pixel_mm)
-    if store is None or person_id is None:
-        return Analyzed(result)
-    saved = store.add_gated_photos(person_id, [photo]).photos
-    ids = [p.id for p in saved]
-    analysis = store.record_analysis(person_id, result.to_json_dict(), photo_ids=ids)
-    return Analyzed(result, ids, analysis.analysis.id)
 
 
 def analyze_uploads_3d(
