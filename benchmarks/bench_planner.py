@@ -23,19 +23,8 @@ from typing import Any
 from scarwise.knowledge.loader import load_knowledge_base
 from scarwise.knowledge.vocabulary import TREATMENT_IDS
 from scarwise.planner import Memo, plan
+from scarwise.planner.models import HEALTH_FLAGS
 
-_FLAGS = (
-    "photosensitising_drugs",
-    "recent_tan",
-    "vitiligo_or_koebner",
-    "immunosuppressed",
-    "smoker",
-    "pigment_change_after_procedures",
-    "lidocaine_allergy",
-    "bovine_collagen_allergy",
-    "permanent_filler_in_area",
-    "implanted_electronic_device",
-)
 _SCAR_TYPES = (
     "icepick",
     "boxcar_shallow",
@@ -79,7 +68,7 @@ def random_profile(rng: random.Random) -> dict[str, Any]:
         "scar_age_months": rng.choice([None, 3, 12, 48]),
         "distensible": rng.choice(["yes", "no", "unknown"]),
     }
-    for flag in _FLAGS:
+    for flag in HEALTH_FLAGS:
         profile[flag] = rng.random() < 0.1
     if rng.random() < 0.3:
         profile["scar_sites"] = {

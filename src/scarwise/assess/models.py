@@ -10,7 +10,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validator
 
-from scarwise.planner.models import Profile, ProfileMarks, Region, TreatmentId, _face
+from scarwise.planner.models import (
+    HealthFlag,
+    Profile,
+    ProfileMarks,
+    Region,
+    TreatmentId,
+    _face,
+)
 from scarwise.results import Result, StrictModel
 from scarwise.scales.models import FitzpatrickAnswers, ScoreResult
 
@@ -32,18 +39,7 @@ Months = Annotated[float, Field(ge=0, le=1200, allow_inf_nan=False)]
 
 #: The health conditions the questionnaire's checklist asks about; each one ticked sets the
 #: profile field of the same name (``contracts/profile.md``).
-Condition = Literal[
-    "photosensitising_drugs",
-    "recent_tan",
-    "vitiligo_or_koebner",
-    "immunosuppressed",
-    "smoker",
-    "pigment_change_after_procedures",
-    "lidocaine_allergy",
-    "bovine_collagen_allergy",
-    "permanent_filler_in_area",
-    "implanted_electronic_device",
-]
+Condition = HealthFlag
 #: Scar types as the questionnaire counts them (``boxcar`` includes the deep ones).
 AnswerScarType = Literal["icepick", "boxcar", "rolling", "hypertrophic", "keloid", "papular"]
 

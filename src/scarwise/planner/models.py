@@ -9,7 +9,7 @@ the ``/api/v1/plan`` response and the report's context.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
@@ -18,9 +18,11 @@ from scarwise.knowledge.vocabulary import SCAR_TYPES, TREATMENT_IDS, Target
 from scarwise.results import Result, StrictModel
 
 __all__ = [
+    "HEALTH_FLAGS",
     "Budget",
     "Evidence",
     "Exclusion",
+    "HealthFlag",
     "NotChosen",
     "Phase",
     "Plan",
@@ -37,6 +39,22 @@ __all__ = [
 ]
 
 _KNOWN_IDS = frozenset(TREATMENT_IDS)
+
+#: The optional yes/no health fields of the profile (``contracts/profile.md``), each a field of
+#: :class:`Profile` of the same name.
+HealthFlag = Literal[
+    "photosensitising_drugs",
+    "recent_tan",
+    "vitiligo_or_koebner",
+    "immunosuppressed",
+    "smoker",
+    "pigment_change_after_procedures",
+    "lidocaine_allergy",
+    "bovine_collagen_allergy",
+    "permanent_filler_in_area",
+    "implanted_electronic_device",
+]
+HEALTH_FLAGS: tuple[str, ...] = get_args(HealthFlag)
 
 
 def _known_treatment(value: str) -> str:

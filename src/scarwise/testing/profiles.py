@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from scarwise.knowledge.vocabulary import TREATMENT_IDS
+from scarwise.planner.models import HEALTH_FLAGS
 
 __all__ = ["BASE_PROFILE", "FLAGS", "profiles", "resolved_pregnancy", "vignette"]
 
@@ -75,18 +76,7 @@ _REGIONS = ("face", "chest", "back", "other")
 _ISOTRETINOIN = ("never", "current", "stopped_within_6_months", "stopped_over_6_months")
 _PREGNANCY = ("none", "pregnant", "breastfeeding", "trying_to_conceive")
 #: The optional yes/no fields of ``contracts/profile.md`` (each drawn, or left out).
-FLAGS = (
-    "photosensitising_drugs",
-    "recent_tan",
-    "vitiligo_or_koebner",
-    "immunosuppressed",
-    "smoker",
-    "pigment_change_after_procedures",
-    "lidocaine_allergy",
-    "bovine_collagen_allergy",
-    "permanent_filler_in_area",
-    "implanted_electronic_device",
-)
+FLAGS = HEALTH_FLAGS
 
 
 @st.composite
